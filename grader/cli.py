@@ -1,0 +1,237 @@
+"""The command line: the only place that prints, writes files or exits (architecture.md)."""
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from pathlib import Path
+from typing import Callable
+
+import click
+
+from grader import __version__
+from grader.errors import ExitCode, GraderError, UsageError
+
+FORMATS = ("terminal", "json")   # keys of grader.reporters.REPORTERS (checked by a test)
+
+
+def _boundary(func: Callable) -> Callable:
+    """Turn every error into a message and an exit code; tracebacks only with GRADER_DEBUG=1."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            code = func(*args, **kwargs)
+        except GraderError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(int(exc.exit_code))
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:  # a bug: say so, without a traceback unless asked
+            if os.environ.get("GRADER_DEBUG"):
+                raise
+            click.echo(f"internal error: {type(exc).__name__}: {exc}\nThis is a bug in grader {__version__}; "
+                       "please report it with the command you ran (set GRADER_DEBUG=1 for details).", err=True)
+            sys.exit(int(ExitCode.INTERNAL))
+        sys.exit(int(code or 0))
+
+    return wrapper
+
+
+def _exit_code(report) -> ExitCode:
+    if report.errors:
+        return ExitCode.INVALID_SUBMISSION
+    return ExitCode.PASSED if report.passed else ExitCode.NOT_PASSED
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+
+
+def _color(output: Path | None) -> bool:
+    return output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+course_option = click.option("--course", "course_path", type=click.Path(path_type=Path, dir_okay=False),
+                             help="Course file (default: the shipped MOD-304 course).")
+dataset_option = click.option("--dataset", "dataset_path", type=click.Path(path_type=Path, file_okay=False),
+                              help="Dataset folder to grade against, instead of the course's.")
+format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal", show_default=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="grader")
+def main() -> None:
+    """Grade MOD-304 "Cost Optimization & FinOps" submissions against recomputed figures."""
+
+
+def _grade(submission: Path, course_path: Path | None, dataset_path: Path | None, audience: str):
+    from grader.engine import GradeOptions, grade_submission
+    from grader.loaders.course import load_course
+
+    course = load_course(course_path)
+    return grade_submission(submission, course, GradeOptions(audience=audience, dataset=dataset_path))
+
+
+@main.command()
+@click.argument("submission", type=click.Path(exists=True, path_type=Path))
+@course_option
+@dataset_option
+@format_option
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to this file.")
+@_boundary
+def grade(submission: Path, course_path: Path | None, dataset_path: Path | None, fmt: str, output: Path | None):
+    """Grade one SUBMISSION (a folder or a .zip) for instructors and CI.
+
+    Exit 0 passed, 1 not passed, 2 usage or configuration error, 3 invalid submission, 4 bug.
+    """
+    from grader.reporters import REPORTERS
+
+    report = _grade(submission, course_path, dataset_path, "instructor")
+    _emit(REPORTERS[fmt](report, color=_color(output)), output)
+    return _exit_code(report)
+
+
+@main.command()
+@click.argument("submission", type=click.Path(exists=True, path_type=Path))
+@course_option
+@dataset_option
+@format_option
+@_boundary
+def check(submission: Path, course_path: Path | None, dataset_path: Path | None, fmt: str):
+    """Self-check a SUBMISSION before handing it in: visible criteria only, with hints."""
+    from grader.reporters import REPORTERS
+    from grader.reporters.views import learner_view
+
+    report = learner_view(_grade(submission, course_path, dataset_path, "learner"))
+    _emit(REPORTERS[fmt](report, color=_color(None)), None)
+    return _exit_code(report)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@course_option
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Write one result JSON per submission into this folder.")
+@_boundary
+def batch(folder: Path, course_path: Path | None, out_dir: Path | None):
+    """Grade every submission (sub-folder or .zip) directly inside FOLDER, one after another.
+
+    Exit 0 when every submission was graded, whatever the scores.
+    """
+    from grader.engine import GradeOptions, grade_submission
+    from grader.loaders.course import load_course
+    from grader.reporters import REPORTERS
+
+    course = load_course(course_path)
+    entries = sorted(p for p in folder.iterdir()
+                     if not p.name.startswith(".") and (p.is_dir() or p.suffix.lower() == ".zip"))
+    if not entries:
+        raise UsageError(f"no submissions (folders or .zip files) in {folder}.")
+    worst = ExitCode.PASSED
+    rows = []
+    for entry in entries:
+        try:
+            report = grade_submission(entry, course, GradeOptions())
+        except GraderError as exc:
+            rows.append((entry.name, "-", "-", "-", f"not graded: {exc.message}"))
+            worst = max(worst, exc.exit_code)
+            continue
+        if out_dir is not None:
+            _emit(REPORTERS["json"](report), out_dir / f"{entry.stem}.json")
+        state = "invalid" if report.errors else ("passed" if report.passed else "not passed")
+        rows.append((entry.name, report.learner or "?", report.lab or "?",
+                     f"{report.score:.1f}/{report.max_score:.0f}", state))
+    width = max(len(r[0]) for r in rows)
+    for name, learner, lab, score, state in rows:
+        click.echo(f"{name:<{width}}  {learner:<12} {lab:<10} {score:>10}  {state}")
+    graded = sum(1 for r in rows if r[1] != "-")
+    click.echo(f"{graded} of {len(rows)} submission(s) graded" + (f"; results in {out_dir}" if out_dir else ""))
+    return worst
+
+
+@main.group()
+def rubric() -> None:
+    """Validate rubric files; show what a lab's rubric grades."""
+
+
+@rubric.command("validate")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_boundary
+def rubric_validate(file: Path):
+    """Check FILE: every criterion's check exists and its params are valid (all problems at once)."""
+    from grader.loaders.rubric import load_rubric
+
+    loaded = load_rubric(file)
+    r = loaded.rubric
+    click.echo(f"{file}: valid rubric {r.id} v{r.version} for {r.lab}: {len(r.criteria)} criteria, "
+               f"{r.max_score:g} points.")
+
+
+@rubric.command("show")
+@click.argument("lab")
+@course_option
+@_boundary
+def rubric_show(lab: str, course_path: Path | None):
+    """What LAB (lab1, lab2, lab3, assessment) is graded on and how, for learners."""
+    from grader.checks import registry
+    from grader.engine import rubric_for
+    from grader.loaders.course import load_course
+
+    course = load_course(course_path)
+    loaded = rubric_for(course, lab)
+    r = loaded.rubric
+    checks = registry()
+    click.echo(f"{course.lab(lab).title} ({lab}) — rubric {r.id} v{r.version}, {r.max_score:g} points\n")
+    hidden = [c for c in r.criteria if c.visibility == "hidden"]
+    for c in r.criteria:
+        if c.visibility == "hidden":
+            continue
+        gate = "  [must pass to pass the lab]" if c.gate else ""
+        click.echo(f"- {c.title} ({c.points:g} points){gate}")
+        about = c.description or checks[c.check].doc.splitlines()[0]
+        click.echo(f"    {about}")
+        credit = "partial credit" if c.partial_credit else "all or nothing"
+        click.echo(f"    {credit}")
+    if hidden:
+        click.echo(f"\n{len(hidden)} hidden criteria worth {sum(c.points for c in hidden):g} points are graded "
+                   "after you hand in.")
+    if r.pass_percent is not None:
+        click.echo(f"\nThe lab also needs {r.pass_percent:.0%} of the points to pass.")
+
+
+@main.group()
+def dataset() -> None:
+    """Course datasets."""
+
+
+@dataset.command("generate")
+@click.option("--seed", type=int, default=None, help="Random seed (default 304). Same seed, same bytes.")
+@click.option("--months", type=click.IntRange(1, 24), default=None, help="Whole months to generate (default 3).")
+@click.option("--start", type=str, default=None, help="First month, YYYY-MM (default 2026-07).")
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path, file_okay=False))
+@_boundary
+def dataset_generate(seed: int | None, months: int | None, start: str | None, out_dir: Path):
+    """Generate the ai-platform dataset (FOCUS billing, utilisation, metrics, budgets) into OUT."""
+    import re
+
+    from grader.datagen import ai_platform
+
+    start = start or ai_platform.DEFAULT_START
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", start):
+        raise UsageError(f"--start must be a month as YYYY-MM, not {start!r}.")
+    summary = ai_platform.generate(out_dir, seed=ai_platform.DEFAULT_SEED if seed is None else seed,
+                                   months=months or ai_platform.DEFAULT_MONTHS, start=start)
+    click.echo(f"wrote {out_dir}: {summary['rows']:,} billing rows, {summary['bytes']:,} bytes "
+               f"(instructor-only answers in {out_dir / 'instructor'})")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

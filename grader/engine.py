@@ -1,0 +1,141 @@
+"""Rubric + submission → GradeReport.
+
+A submission that cannot be read still yields a report (score 0, located errors). A check that
+raises marks its own criterion `error`; the rest of the rubric is still graded.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from grader import __version__
+from grader.checks import registry
+from grader.checks.feedback import Reveal
+from grader.errors import ConfigError, SubmissionError
+from grader.labs import LABS
+from grader.loaders.course import LoadedCourse
+from grader.loaders.dataset import load_dataset
+from grader.loaders.rubric import LoadedRubric, load_rubric
+from grader.loaders.submission import open_submission, read_manifest
+from grader.models.results import CriterionResult, GradeReport, RubricRef
+
+log = logging.getLogger(__name__)
+
+Audience = Literal["instructor", "learner"]
+
+
+@dataclass(frozen=True)
+class GradeOptions:
+    audience: Audience = "instructor"
+    dataset: Path | None = None          # overrides the course's dataset for the lab
+
+
+_RUBRICS: dict[Path, LoadedRubric] = {}
+
+
+def rubric_for(course: LoadedCourse, lab_id: str) -> LoadedRubric:
+    """The lab's rubric, loaded and validated once per process."""
+    path = course.rubric_path(lab_id).resolve()
+    if path not in _RUBRICS:
+        _RUBRICS[path] = load_rubric(path)
+    loaded = _RUBRICS[path]
+    if loaded.rubric.lab != lab_id:
+        raise ConfigError(f"the course maps {lab_id} to rubric {path.name}, which grades {loaded.rubric.lab}.")
+    return loaded
+
+
+def _reveal(mode: str | None, audience: Audience) -> Reveal:
+    if mode is not None:
+        return Reveal(mode)  # type: ignore[arg-type]
+    return Reveal("value" if audience == "instructor" else "direction")
+
+
+def _invalid(learner: str | None, lab: str | None, rubric: LoadedRubric | None, exc: SubmissionError,
+             figures: dict[str, Any]) -> GradeReport:
+    criteria = []
+    max_score = 0.0
+    if rubric is not None:
+        max_score = rubric.rubric.max_score
+        criteria = [CriterionResult(id=c.id, title=c.title, status="error", score=0.0, max_score=float(c.points),
+                                    feedback="Not graded: the submission is invalid (see errors).",
+                                    visibility=c.visibility, gate=c.gate)
+                    for c in rubric.rubric.criteria]
+    problems = exc.problems or []
+    if not problems:
+        from grader.models.problems import Problem
+        problems = [Problem(file="submission", message=exc.message)]
+    return GradeReport(learner=learner, lab=lab, grader_version=__version__, score=0.0, max_score=max_score,
+                       percent=0.0, passed=False, criteria=criteria, figures=figures, errors=problems,
+                       rubric=RubricRef(id=rubric.id, version=rubric.rubric.version, sha256=rubric.sha256)
+                       if rubric else None)
+
+
+def grade_submission(path: Path, course: LoadedCourse, options: GradeOptions = GradeOptions()) -> GradeReport:
+    """Grade one submission folder or zip. Raises only for usage and configuration errors."""
+    files = open_submission(path)
+    try:
+        try:
+            manifest = read_manifest(files)
+        except SubmissionError as exc:
+            return _invalid(None, None, None, exc, {})
+        lab_id = manifest.lab
+        lab = LABS.get(lab_id)
+        if lab is None:
+            raise ConfigError(f"{lab_id} cannot be graded by grader {__version__} yet; gradable: {', '.join(LABS)}.")
+        rubric = rubric_for(course, lab_id)
+        dataset = None
+        if lab.needs_dataset:
+            dataset_path = options.dataset or course.dataset_path(lab_id)
+            if dataset_path is None:
+                raise ConfigError(f"{lab_id} needs a dataset; the course names none and no --dataset was given.")
+            dataset = load_dataset(dataset_path)
+        try:
+            model = lab.parse(files)
+            context = lab.recompute(model, dataset, rubric.settings)
+        except SubmissionError as exc:
+            return _invalid(manifest.learner.id, lab_id, rubric, exc, lab.empty_figures())
+        report = _score(rubric, context, options.audience)
+        return report.model_copy(update={
+            "learner": manifest.learner.id, "lab": lab_id, "figures": lab.figures(context),
+            "warnings": dataset.warnings if dataset is not None else []})
+    finally:
+        files.close()
+
+
+def _score(rubric: LoadedRubric, context: Any, audience: Audience) -> GradeReport:
+    checks = registry()
+    results: list[CriterionResult] = []
+    gates_ok = True
+    for c in rubric.rubric.criteria:
+        spec = checks[c.check]
+        try:
+            outcome = spec.func(context, rubric.params[c.id], _reveal(c.reveal, audience))
+        except Exception as exc:  # a crashing check is reported against its name, not a crash
+            log.exception("check %s failed", c.check)
+            results.append(CriterionResult(
+                id=c.id, title=c.title, status="error", score=0.0, max_score=float(c.points),
+                feedback=f"The check '{c.check}' failed inside the grader ({type(exc).__name__}); "
+                         "this is a grader bug, please report it. No points were awarded for it.",
+                visibility=c.visibility, gate=c.gate))
+            gates_ok = gates_ok and not c.gate
+            continue
+        fraction = outcome.fraction if (c.partial_credit or outcome.passed) else 0.0
+        if outcome.passed:
+            status = "pass"
+        else:
+            status = "partial" if fraction > 0 else "fail"
+        results.append(CriterionResult(
+            id=c.id, title=c.title, status=status, score=float(c.points) * fraction, max_score=float(c.points),
+            feedback=outcome.feedback, visibility=c.visibility, gate=c.gate,
+            hint=c.hint if status != "pass" else None))
+        if c.gate and not outcome.passed:
+            gates_ok = False
+    score = float(sum(r.score for r in results))
+    max_score = rubric.rubric.max_score
+    percent = score / max_score if max_score else 0.0
+    passed = gates_ok and (rubric.rubric.pass_percent is None or percent >= rubric.rubric.pass_percent)
+    return GradeReport(learner=None, lab=rubric.rubric.lab, grader_version=__version__, score=score,
+                       max_score=max_score, percent=percent, passed=passed, criteria=results,
+                       rubric=RubricRef(id=rubric.id, version=rubric.rubric.version, sha256=rubric.sha256))

@@ -1,0 +1,141 @@
+"""Read a FOCUS cost and usage export (CSV or Parquet) into a normalised DataFrame.
+
+submissions.md §2: FOCUS 1.0–1.3 column names; the literal `NULL` and the empty string are nulls;
+`Tags` is JSON object text; timestamps without a zone are UTC. Derived columns added here carry the
+FOCUS custom-column prefix `x_`: `x_BusinessUnit` ('untagged' where the tag is missing),
+`x_Tagged`, `x_Month` ('YYYY-MM' of ChargePeriodStart, UTC) and `x_Day` (UTC midnight).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from grader.errors import ConfigError
+from grader.models.problems import Problem
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+UNTAGGED = "untagged"
+
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "BilledCost", "EffectiveCost", "ListCost", "ChargeCategory", "ChargePeriodStart", "ChargePeriodEnd",
+    "ServiceCategory", "ServiceName", "ResourceId", "RegionId", "SubAccountId", "SkuId",
+    "PricingCategory", "CommitmentDiscountId", "CommitmentDiscountStatus", "ConsumedQuantity",
+    "ConsumedUnit", "Tags",
+)
+NUMERIC_COLUMNS = ("BilledCost", "EffectiveCost", "ListCost", "ConsumedQuantity")
+TIME_COLUMNS = ("ChargePeriodStart", "ChargePeriodEnd")
+# Columns renamed across FOCUS versions: later name -> the name the grader uses.
+COLUMN_ALIASES = {"ServiceProviderName": "ProviderName", "HostProviderName": "ProviderName"}
+NULL_TOKENS = ["NULL", ""]
+
+
+@dataclass
+class Billing:
+    frame: "pd.DataFrame"
+    warnings: list[str] = field(default_factory=list)
+
+
+def _read_raw(path: Path) -> "pd.DataFrame":
+    import pandas as pd
+
+    if path.suffix.lower() == ".parquet":
+        frame = pd.read_parquet(path)
+        text_cols = [c for c in frame.columns if frame[c].dtype == object or str(frame[c].dtype) in ("str", "string")]
+        for c in text_cols:  # Parquet keeps '' and 'NULL' as text; the contract says they are nulls
+            frame[c] = frame[c].mask(frame[c].isin(NULL_TOKENS))
+        return frame
+    text = {c: "str" for c in REQUIRED_COLUMNS if c not in NUMERIC_COLUMNS}
+    text.update({"ProviderName": "str", "ServiceProviderName": "str", "HostProviderName": "str"})
+    return pd.read_csv(path, dtype=text, na_values=NULL_TOKENS, keep_default_na=False,
+                       low_memory=False, encoding="utf-8-sig")
+
+
+def _business_units(tags: "pd.Series", tag_key: str) -> tuple["pd.Series", int]:
+    """Each row's business unit from its Tags JSON (None when untagged) and the invalid-JSON count.
+
+    Only distinct Tags texts are parsed: exports repeat the same few tag sets on many rows.
+    """
+    import pandas as pd
+
+    def unit_of(text: str) -> tuple[str | None, bool]:
+        try:
+            obj = json.loads(text)
+        except (ValueError, RecursionError):
+            return None, False
+        if not isinstance(obj, dict) or tag_key not in obj:
+            return None, True
+        value = obj[tag_key]
+        if value is None or value == "":
+            return None, True
+        # a string as is; a number or boolean (or anything else) as its JSON text
+        return (value if isinstance(value, str) else json.dumps(value)), True
+
+    present = tags.dropna()
+    parsed = {text: unit_of(text) for text in present.unique()}
+    units = tags.map({text: unit for text, (unit, _) in parsed.items()})
+    invalid_texts = [text for text, (_, valid) in parsed.items() if not valid]
+    invalid = int(present.isin(invalid_texts).sum()) if invalid_texts else 0
+    return units.astype(object), invalid
+
+
+def _bad_values(frame: "pd.DataFrame", column: str, parsed: "pd.Series", file: str) -> list[Problem]:
+    bad = parsed.isna() & frame[column].notna()
+    if not bad.any():
+        return []
+    rows = bad.to_numpy().nonzero()[0]
+    first = int(rows[0])
+    return [Problem(file=file, location=column, line=first + 2,
+                    message=f"{len(rows):,} value(s) in {column} cannot be read "
+                            f"(first: {frame[column].iloc[first]!r}).",
+                    fix="fix the export: costs and quantities are plain numbers, times ISO 8601.")]
+
+
+def load_billing(path: Path, business_unit_tag: str = "business_unit") -> Billing:
+    """Load and normalise a billing file; every problem is reported at once as a `ConfigError`."""
+    import pandas as pd
+
+    file = path.name
+    try:
+        frame = _read_raw(path)
+    except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise ConfigError(f"cannot read billing file {path}: {exc}".rstrip(".") + ".") from None
+    for alias, name in COLUMN_ALIASES.items():
+        if alias in frame.columns and name not in frame.columns:
+            frame = frame.rename(columns={alias: name})
+    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ConfigError(f"billing file {path} is missing required FOCUS column(s): {', '.join(missing)}.",
+                          [Problem(file=file, location=c, line=1, message=f"column {c} is missing.",
+                                   fix="export with FOCUS 1.0 or later column names.") for c in missing])
+    problems: list[Problem] = []
+    for column in NUMERIC_COLUMNS:
+        parsed = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+        problems += _bad_values(frame, column, parsed, file)
+        frame[column] = parsed
+    for column in TIME_COLUMNS:
+        parsed = pd.to_datetime(frame[column], utc=True, format="ISO8601", errors="coerce")
+        problems += _bad_values(frame, column, parsed, file)
+        frame[column] = parsed
+    missing_start = frame["ChargePeriodStart"].isna()
+    if missing_start.any():
+        problems.append(Problem(file=file, location="ChargePeriodStart", line=int(missing_start.to_numpy().argmax()) + 2,
+                                message=f"{int(missing_start.sum()):,} row(s) have no ChargePeriodStart.",
+                                fix="every FOCUS row needs a charge period."))
+    if problems:
+        raise ConfigError(f"billing file {path} has unreadable values.", problems)
+
+    units, invalid = _business_units(frame["Tags"], business_unit_tag)
+    frame["x_Tagged"] = units.notna().to_numpy()
+    frame["x_BusinessUnit"] = units.fillna(UNTAGGED).astype("str")
+    start = frame["ChargePeriodStart"]
+    frame["x_Day"] = start.dt.floor("D")
+    year_month = start.dt.year * 100 + start.dt.month
+    frame["x_Month"] = year_month.map({ym: f"{ym // 100:04d}-{ym % 100:02d}" for ym in year_month.unique()})
+    warnings = []
+    if invalid:
+        warnings.append(f"{file}: {invalid:,} row(s) have Tags that are not valid JSON; they count as untagged.")
+    return Billing(frame=frame, warnings=warnings)

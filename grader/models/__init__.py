@@ -1,0 +1,1 @@
+"""Pydantic models at the bottom of the stack: every layer may import them."""
