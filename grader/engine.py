@@ -15,6 +15,7 @@ from grader.checks import registry
 from grader.checks.feedback import Reveal
 from grader.errors import ConfigError, SubmissionError
 from grader.labs import LABS
+from grader.late import lateness
 from grader.loaders.course import LoadedCourse
 from grader.loaders.dataset import load_dataset
 from grader.loaders.rubric import LoadedRubric, load_rubric
@@ -97,8 +98,13 @@ def grade_submission(path: Path, course: LoadedCourse, options: GradeOptions = G
         except SubmissionError as exc:
             return _invalid(manifest.learner.id, lab_id, rubric, exc, lab.empty_figures())
         report = _score(rubric, context, options.audience)
+        late = lateness(manifest.submitted_at, course.lab(lab_id).due, course.course.late_policy)
+        if late.penalty_pct:
+            # The penalty scales points; `passed` stays the lab's completion criterion (results.md §1).
+            kept = 1.0 - late.penalty_pct
+            report = report.model_copy(update={"score": report.score * kept, "percent": report.percent * kept})
         return report.model_copy(update={
-            "learner": manifest.learner.id, "lab": lab_id, "figures": lab.figures(context),
+            "learner": manifest.learner.id, "lab": lab_id, "figures": lab.figures(context), "late": late,
             "warnings": dataset.warnings if dataset is not None else []})
     finally:
         files.close()

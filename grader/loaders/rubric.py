@@ -29,6 +29,23 @@ class LoadedRubric:
         return self.rubric.id
 
 
+def _duplicate_ids(doc) -> list[Problem]:
+    criteria = doc.data.get("criteria") if isinstance(doc.data, dict) else None
+    seen: dict[str, int] = {}
+    problems = []
+    for i, c in enumerate(criteria if isinstance(criteria, list) else []):
+        cid = c.get("id") if isinstance(c, dict) else None
+        if not isinstance(cid, str):
+            continue
+        if cid in seen:
+            problems.append(Problem(file=doc.file, location=f"criteria[{i}].id", line=doc.line_of(("criteria", i)),
+                                    message=f"criterion id '{cid}' is repeated (first as criteria[{seen[cid]}]).",
+                                    fix="give every criterion its own id."))
+        else:
+            seen[cid] = i
+    return problems
+
+
 def load_rubric(path: Path) -> LoadedRubric:
     path = Path(path)
     if not path.is_file():
@@ -39,13 +56,15 @@ def load_rubric(path: Path) -> LoadedRubric:
         doc = parse_yaml(raw, file)
     except YamlProblems as exc:
         raise ConfigError(f"rubric {path} is not valid YAML.", exc.problems) from None
+    problems = _duplicate_ids(doc)
     try:
         rubric = Rubric.model_validate(doc.data)
     except ValidationError as exc:
-        raise ConfigError(f"rubric {path} is invalid.", problems_from_validation(exc, doc)) from None
+        problems += problems_from_validation(exc, doc)
+    if problems:
+        raise ConfigError(f"rubric {path} is invalid.", sorted(problems, key=lambda p: p.line or 0)) from None
 
     checks = registry()
-    problems: list[Problem] = []
     params: dict[str, BaseModel] = {}
     lab = LABS.get(rubric.lab)
     if lab is None:

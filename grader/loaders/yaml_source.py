@@ -148,6 +148,8 @@ def problems_from_validation(exc: ValidationError, doc: YamlDoc, prefix: tuple =
     problems = []
     for err in exc.errors(include_url=False):
         loc = prefix + tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        bad_key = "[key]" in loc      # pydantic marks an invalid mapping key this way
+        loc = tuple(p for p in loc if p != "[key]")
         kind = err["type"]
         msg = err["msg"]
         if kind == "extra_forbidden":
@@ -159,6 +161,8 @@ def problems_from_validation(exc: ValidationError, doc: YamlDoc, prefix: tuple =
             if len(shown) > 60:
                 shown = shown[:57] + "..."
             msg = f"{msg} (got {shown})"
+        if bad_key:
+            msg = f"key not allowed here: {msg[0].lower() + msg[1:]}"
         fix = _FIXES.get(kind)
         if kind == "extra_forbidden" and loc and " " in str(loc[-1]):
             fix = "a comma inside { } starts a new key: put the whole text in quotes."

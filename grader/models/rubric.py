@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from grader.models.course import LabId
 
@@ -37,15 +37,7 @@ class Rubric(BaseModel):
     title: str
     pass_percent: float | None = Field(None, ge=0, le=1)   # an optional extra gate on `percent`
     settings: dict[str, Any] = {}                           # lab-wide settings (tolerances)
-    criteria: list[Criterion] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _unique_ids(self) -> "Rubric":
-        seen: set[str] = set()
-        dupes = [c.id for c in self.criteria if c.id in seen or seen.add(c.id)]
-        if dupes:
-            raise ValueError(f"criterion ids must be unique; repeated: {', '.join(sorted(set(dupes)))}")
-        return self
+    criteria: list[Criterion] = Field(min_length=1)   # ids unique: checked by the loader, with lines
 
     @property
     def max_score(self) -> float:

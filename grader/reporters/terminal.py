@@ -45,6 +45,9 @@ def render(report: GradeReport, color: bool = False) -> str:
             console.print(f"  - {escape(p.render())}")
     for w in report.warnings:
         console.print(f"[yellow]warning:[/] {escape(w)}")
+    if report.late.days:
+        console.print(f"[yellow]Late by {report.late.days} day(s): {report.late.penalty_pct:.0%} of the points "
+                      "deducted.[/]")
     verdict = "[green bold]PASSED[/]" if report.passed else "[red bold]NOT PASSED[/]"
     console.print(f"Score {_points(report.score)}/{_points(report.max_score)} ({report.percent:.1%}) · {verdict}")
     if report.hidden:

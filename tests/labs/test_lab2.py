@@ -1,0 +1,81 @@
+"""lab2 recomputation end to end: independent known answers and determinism."""
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from grader.engine import GradeOptions, grade_submission
+from grader.labs import lab2
+from grader.loaders.course import load_course
+from grader.loaders.dataset import load_dataset
+from grader.reporters import json_report
+from tests.conftest import REFERENCE, ROOT, SHIPPED_DATASET
+
+
+def test_shipped_baseline_matches_an_independent_computation():
+    """Σ EffectiveCost of Usage rows ÷ distinct months × 12, with csv + Decimal instead of pandas."""
+    total, months = Decimal(0), set()
+    with open(SHIPPED_DATASET / "billing.csv", newline="") as f:
+        for row in csv.DictReader(f):
+            if row["ChargeCategory"] == "Usage":
+                total += Decimal(row["EffectiveCost"])
+                months.add(row["ChargePeriodStart"][:7])
+    cells = lab2.reference_cells(load_dataset(SHIPPED_DATASET))
+    assert cells["baseline"].sum() == pytest.approx(float(total / len(months) * 12), rel=1e-12)
+
+
+def test_reference_solution_rates_and_first_action_by_hand():
+    parsed = lab2.parse(__import__("grader.loaders.submission", fromlist=["x"]).open_submission(REFERENCE / "lab2"))
+    ctx = lab2.recompute(parsed, load_dataset(SHIPPED_DATASET), lab2.Lab2Settings())
+    first = ctx.actions[0]                    # rightsizing 0.30 → 0.70 on search EC2, applied first in its cell
+    assert first.rate == pytest.approx(1 - 0.30 / 0.70, abs=1e-15)
+    assert first.savings_annual == pytest.approx(first.scoped_baseline * (1 - 0.30 / 0.70), rel=1e-12)
+    assert ctx.savings_annual == pytest.approx(sum(a.savings_annual for a in ctx.actions), rel=1e-12)
+
+
+levers = st.sampled_from([
+    ("scheduling", {"hours_off_per_week": 40}),
+    ("rightsizing", {"current_utilization": 0.3, "target_utilization": 0.8}),
+    ("commitment", {"coverage": 0.5, "discount": 0.3, "utilization": 0.6}),
+    ("spot", {"fraction_moved": 0.5, "discount": 0.6, "interruption_overhead": 0.1}),
+])
+units = st.sampled_from([None, "search", "research", ["search", "research"]])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(actions=st.lists(st.tuples(levers, units, st.floats(0, 1e5, allow_nan=False)), min_size=1, max_size=5),
+       claimed=st.one_of(st.none(), st.floats(0, 1)))
+def test_same_input_gives_byte_identical_json(actions, claimed, tiny_dataset, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sub")
+    playbook = {"actions": [
+        {"id": f"A{i}", "title": "t", "lever": lever, "params": params, "claimed_annual_savings": claim,
+         **({"scope": {"business_unit": unit}} if unit else {})}
+        for i, ((lever, params), unit, claim) in enumerate(actions)]}
+    if claimed is not None:
+        playbook["claimed_savings_pct"] = claimed
+    (folder / "playbook.yaml").write_text(yaml.safe_dump(playbook))
+    (folder / "submission.yaml").write_text("learner: {id: p1}\nlab: lab2\n")
+    course = load_course()
+    first = json_report.render(grade_submission(folder, course, GradeOptions(dataset=tiny_dataset)))
+    second = json_report.render(grade_submission(folder, course, GradeOptions(dataset=tiny_dataset)))
+    assert first == second
+    assert "NaN" not in first and "Infinity" not in first
+
+
+def test_byte_identical_across_processes():
+    """Two cold processes with different hash seeds write the same bytes."""
+    outputs = Counter()
+    for seed in ("1", "2"):
+        out = subprocess.run([sys.executable, "-m", "grader", "grade", str(REFERENCE / "lab2"), "--format", "json"],
+                             capture_output=True, cwd=ROOT, env={"PYTHONHASHSEED": seed, "PATH": ""}, check=True)
+        outputs[out.stdout] += 1
+    assert len(outputs) == 1
