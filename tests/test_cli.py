@@ -221,3 +221,24 @@ def test_format_choices_are_the_reporters():
 def test_help_and_version():
     assert run("--help").exit_code == 0
     assert "0.1.0" in run("--version").output
+
+
+def test_course_elsewhere_names_a_shipped_rubric_by_id(tmp_path: Path):
+    course = tmp_path / "my-course.yaml"
+    course.write_text("course: X\ntitle: Y\n"
+                      f"datasets: {{fleet: {{path: {ROOT / 'grader' / 'data' / 'ai-platform'}}}}}\n"
+                      "labs: {lab2: {title: Playbook, rubric: lab2-optimization-playbook, dataset: fleet}}\n")
+    code, report = grade_json(REFERENCE / "lab2", "--course", str(course))
+    assert (code, report["score"], report["rubric"]["id"]) == (0, 100.0, "lab2-optimization-playbook")
+
+
+def test_batch_carries_on_past_an_ungradable_submission(tmp_path: Path, make_submission):
+    import shutil
+
+    shutil.copytree(EXAMPLES / "lab2-good", tmp_path / "cohort" / "a-good")
+    (tmp_path / "cohort" / "b-lab1").mkdir()
+    (tmp_path / "cohort" / "b-lab1" / "submission.yaml").write_text("learner: {id: l1}\nlab: lab1\n")
+    result = run("batch", tmp_path / "cohort")
+    assert result.exit_code == 2
+    assert "1 of 2 submission(s) graded" in result.output
+    assert "not graded: lab1 cannot be graded by grader 0.1.0 yet" in result.output

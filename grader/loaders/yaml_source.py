@@ -143,6 +143,20 @@ _FIXES = {
 }
 
 
+def _kind_of(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
 def problems_from_validation(exc: ValidationError, doc: YamlDoc, prefix: tuple = ()) -> list[Problem]:
     """One located problem per pydantic error, in file order; `prefix` places a sub-document."""
     problems = []
@@ -152,7 +166,9 @@ def problems_from_validation(exc: ValidationError, doc: YamlDoc, prefix: tuple =
         loc = tuple(p for p in loc if p != "[key]")
         kind = err["type"]
         msg = err["msg"]
-        if kind == "extra_forbidden":
+        if kind in ("model_type", "dict_type"):
+            msg = f"expected key: value fields here, found {_kind_of(err.get('input'))}"
+        elif kind == "extra_forbidden":
             msg = f"unknown field '{loc[-1]}'" if loc else "unknown field"
         elif kind == "missing":
             msg = f"required field '{loc[-1]}' is missing" if loc else "required field missing"

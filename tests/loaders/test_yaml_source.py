@@ -55,3 +55,9 @@ def test_not_utf8_and_empty():
     assert "not UTF-8" in err.value.problems[0].message
     with pytest.raises(YamlProblems):
         load_model(b"", "t.yaml", Thing)
+
+
+def test_wrong_shape_is_explained_in_plain_words():
+    with pytest.raises(YamlProblems) as err:
+        load_model(b"- a\n- list\n", "t.yaml", Thing)
+    assert err.value.problems[0].message == "expected key: value fields here, found a list."
