@@ -70,6 +70,10 @@ format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), defa
 @click.version_option(__version__, prog_name="grader")
 def main() -> None:
     """Grade MOD-304 "Cost Optimization & FinOps" submissions against recomputed figures."""
+    if os.environ.get("GRADER_DEBUG"):
+        import logging
+
+        logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s: %(message)s")
 
 
 def _grade(submission: Path, course_path: Path | None, dataset_path: Path | None, audience: str):

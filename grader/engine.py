@@ -20,6 +20,7 @@ from grader.loaders.course import LoadedCourse
 from grader.loaders.dataset import load_dataset
 from grader.loaders.rubric import LoadedRubric, load_rubric
 from grader.loaders.submission import open_submission, read_manifest
+from grader.models.problems import Problem
 from grader.models.results import CriterionResult, GradeReport, RubricRef
 
 log = logging.getLogger(__name__)
@@ -63,10 +64,7 @@ def _invalid(learner: str | None, lab: str | None, rubric: LoadedRubric | None, 
                                     feedback="Not graded: the submission is invalid (see errors).",
                                     visibility=c.visibility, gate=c.gate)
                     for c in rubric.rubric.criteria]
-    problems = exc.problems or []
-    if not problems:
-        from grader.models.problems import Problem
-        problems = [Problem(file="submission", message=exc.message)]
+    problems = exc.problems or [Problem(file="submission", message=exc.message)]
     return GradeReport(learner=learner, lab=lab, grader_version=__version__, score=0.0, max_score=max_score,
                        percent=0.0, passed=False, criteria=criteria, figures=figures, errors=problems,
                        rubric=RubricRef(id=rubric.id, version=rubric.rubric.version, sha256=rubric.sha256)
@@ -119,7 +117,8 @@ def _score(rubric: LoadedRubric, context: Any, audience: Audience) -> GradeRepor
         try:
             outcome = spec.func(context, rubric.params[c.id], _reveal(c.reveal, audience))
         except Exception as exc:  # a crashing check is reported against its name, not a crash
-            log.exception("check %s failed", c.check)
+            # Details for maintainers only (GRADER_DEBUG=1): learners never see a traceback.
+            log.debug("check %s failed", c.check, exc_info=True)
             results.append(CriterionResult(
                 id=c.id, title=c.title, status="error", score=0.0, max_score=float(c.points),
                 feedback=f"The check '{c.check}' failed inside the grader ({type(exc).__name__}); "

@@ -242,3 +242,25 @@ def test_batch_carries_on_past_an_ungradable_submission(tmp_path: Path, make_sub
     assert result.exit_code == 2
     assert "1 of 2 submission(s) graded" in result.output
     assert "not graded: lab1 cannot be graded by grader 0.1.0 yet" in result.output
+
+
+def test_a_crashing_check_prints_no_traceback_in_a_real_process(tmp_path: Path):
+    import subprocess
+    import sys
+
+    script = tmp_path / "crash.py"
+    script.write_text(
+        "import sys\n"
+        "from grader.checks import registry\n"
+        "from grader.checks.registry import CheckSpec\n"
+        "spec = registry()['lab2.lever_mix']\n"
+        "def broken(*a):\n    raise ZeroDivisionError('x')\n"
+        "registry()['lab2.lever_mix'] = CheckSpec(spec.name, spec.lab, spec.params, broken)\n"
+        "from grader import cli\n"
+        f"sys.argv = ['grader', 'grade', {str(REFERENCE / 'lab2')!r}]\n"
+        "cli.main()\n")
+    env = {"PATH": "", "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=ROOT, env=env)
+    assert out.returncode == 0
+    assert "Traceback" not in out.stderr + out.stdout
+    assert "grader bug" in out.stdout

@@ -155,7 +155,6 @@ class Lab2Context:
     savings_pct: float | None
     headline_accurate: bool
     actions: list[ActionResult]
-    business_units: frozenset[str]
     months: int
 
     @property
@@ -163,39 +162,39 @@ class Lab2Context:
         return self.parsed.playbook
 
 
-_SCOPE_COLUMNS = {"business_unit": "business_unit", "service_category": "service_category",
-                  "service_name": "service_name", "region": "region"}
+@dataclass(frozen=True)
+class ReferenceCells:
+    """A dataset's lab2 reference: cells with annual baselines, computed once per dataset."""
+
+    frame: "pd.DataFrame"
+    months: int                          # distinct months of the Usage rows
+    values: dict[str, list[str]]         # scope key -> the values that exist, sorted (for hints)
 
 
-def reference_cells(dataset: "Dataset") -> "pd.DataFrame":
-    """The dataset's cells with annual baselines, computed once per dataset."""
-
-    def compute() -> "pd.DataFrame":
+def reference_cells(dataset: "Dataset") -> ReferenceCells:
+    def compute() -> ReferenceCells:
         billing = dataset.billing
         usage = billing.loc[billing["ChargeCategory"] == "Usage",
                             ["x_BusinessUnit", "ServiceCategory", "ServiceName", "RegionId", "x_Month", "EffectiveCost"]]
         usage = usage.rename(columns={"x_BusinessUnit": "business_unit", "ServiceCategory": "service_category",
                                       "ServiceName": "service_name", "RegionId": "region", "x_Month": "month",
                                       "EffectiveCost": "effective_cost"})
-        return savings.build_cells(usage)
+        frame = savings.build_cells(usage)
+        values = {key: sorted({str(v) for v in frame[key].dropna().unique()}) for key in savings.CELL_KEYS}
+        return ReferenceCells(frame=frame, months=int(usage["month"].nunique()), values=values)
 
     return dataset.memo("lab2.cells", compute)
 
 
-def _months(dataset: "Dataset") -> int:
-    billing = dataset.billing
-    return dataset.memo("lab2.months", lambda: int(billing.loc[billing["ChargeCategory"] == "Usage", "x_Month"].nunique()))
-
-
-def _unknown_scope_values(cells: "pd.DataFrame", action: Action) -> tuple[list[str], list[str]]:
+def _unknown_scope_values(cells: ReferenceCells, action: Action) -> tuple[list[str], list[str]]:
     """Scope values that name nothing in the dataset, and a hint for each (a close match if any)."""
     unknown: list[str] = []
     hints: list[str] = []
-    for key, column in _SCOPE_COLUMNS.items():
+    for key in savings.CELL_KEYS:
         want = getattr(action.scope, key)
         if want is None:
             continue
-        known = sorted({str(v) for v in cells[column].dropna().unique()})
+        known = cells.values[key]
         for value in [want] if isinstance(want, str) else want:
             if value not in known:
                 unknown.append(f"{key}: {value}")
@@ -209,13 +208,13 @@ def recompute(parsed: ParsedPlaybook, dataset: "Dataset", settings: Lab2Settings
     import numpy as np
 
     cells = reference_cells(dataset)
-    baselines = cells["baseline"].to_numpy(dtype=float)
+    baselines = cells.frame["baseline"].to_numpy(dtype=float)
     problems: list[Problem] = []
     masks: list[np.ndarray] = []
     unknown_by_action: list[list[str]] = []
     for i, action in enumerate(parsed.playbook.actions):
         scope = action.scope.model_dump()
-        mask = savings.select_cells(cells, scope)
+        mask = savings.select_cells(cells.frame, scope)
         unknown, hints = _unknown_scope_values(cells, action)
         if not mask.any():
             problems.append(Problem(
@@ -247,9 +246,7 @@ def recompute(parsed: ParsedPlaybook, dataset: "Dataset", settings: Lab2Settings
     claimed = parsed.playbook.claimed_savings_pct
     headline = pct is not None and within_tolerance(claimed, pct, settings.pct_rel_tol, settings.pct_abs_tol)
     return Lab2Context(parsed=parsed, settings=settings, baseline=baseline, savings_annual=total, savings_pct=pct,
-                       headline_accurate=headline, actions=results,
-                       business_units=frozenset(str(u) for u in cells["business_unit"].dropna().unique()),
-                       months=_months(dataset))
+                       headline_accurate=headline, actions=results, months=cells.months)
 
 
 def figures(ctx: Lab2Context) -> dict[str, Any]:

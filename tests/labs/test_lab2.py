@@ -17,6 +17,7 @@ from grader.engine import GradeOptions, grade_submission
 from grader.labs import lab2
 from grader.loaders.course import load_course
 from grader.loaders.dataset import load_dataset
+from grader.loaders.submission import open_submission
 from grader.reporters import json_report
 from tests.conftest import REFERENCE, ROOT, SHIPPED_DATASET
 
@@ -30,11 +31,12 @@ def test_shipped_baseline_matches_an_independent_computation():
                 total += Decimal(row["EffectiveCost"])
                 months.add(row["ChargePeriodStart"][:7])
     cells = lab2.reference_cells(load_dataset(SHIPPED_DATASET))
-    assert cells["baseline"].sum() == pytest.approx(float(total / len(months) * 12), rel=1e-12)
+    assert cells.months == len(months) == 3
+    assert cells.frame["baseline"].sum() == pytest.approx(float(total / len(months) * 12), rel=1e-12)
 
 
 def test_reference_solution_rates_and_first_action_by_hand():
-    parsed = lab2.parse(__import__("grader.loaders.submission", fromlist=["x"]).open_submission(REFERENCE / "lab2"))
+    parsed = lab2.parse(open_submission(REFERENCE / "lab2"))
     ctx = lab2.recompute(parsed, load_dataset(SHIPPED_DATASET), lab2.Lab2Settings())
     first = ctx.actions[0]                    # rightsizing 0.30 → 0.70 on search EC2, applied first in its cell
     assert first.rate == pytest.approx(1 - 0.30 / 0.70, abs=1e-15)
