@@ -138,11 +138,13 @@ TAX_RATE = 0.015         # sales tax on the month's billed usage, untagged
 CREDIT = {"business_unit": "research", "monthly_amount": -4_000.0,
           "description": "AWS Cloud Credit for Research, monthly tranche"}
 
-# Daily business volumes (means); inferences in units, training runs as completed runs.
+# Daily business volumes (means): model inferences served, and completed training runs. Volumes
+# put unit costs where real platforms see them (cents to dollars per 1,000 inferences), well above
+# the grader's absolute tolerance of 0.005.
 BUSINESS_METRICS = {
-    "search": {"inferences": 42_000_000}, "ads": {"inferences": 27_000_000},
-    "recsys": {"inferences": 11_000_000, "training_runs": 1.0},
-    "research": {"training_runs": 5.0}, "assistant": {"inferences": 3_200_000, "training_runs": 0.4},
+    "search": {"inferences": 1_200_000}, "ads": {"inferences": 900_000},
+    "recsys": {"inferences": 600_000, "training_runs": 1.0},
+    "research": {"training_runs": 5.0}, "assistant": {"inferences": 250_000, "training_runs": 0.4},
 }
 
 # Budgets as a multiple of each unit's expected monthly cost; < 1/1.1 triggers a budget alert.

@@ -20,6 +20,8 @@ from grader.models.problems import Problem
 if TYPE_CHECKING:
     import pandas as pd
 
+TEXT_COLUMNS = {"ResourceId": "str", "Date": "str", "GpuModel": "str", "BusinessUnit": "str", "Metric": "str",
+                "Month": "str"}
 OPTIONAL_TABLES = {
     "utilization": ("ResourceId", "Date", "GpuHours", "GpuUtilization", "GpuModel"),
     "business_metrics": ("Date", "BusinessUnit", "Metric", "Value"),
@@ -73,7 +75,8 @@ def _read_table(path: Path, columns: tuple[str, ...]) -> "pd.DataFrame | None":
     if not path.exists():
         return None
     try:
-        frame = pd.read_csv(path, keep_default_na=False, na_values=["NULL", ""], encoding="utf-8-sig")
+        frame = pd.read_csv(path, keep_default_na=False, na_values=["NULL", ""], encoding="utf-8-sig",
+                            dtype={c: t for c, t in TEXT_COLUMNS.items() if c in columns})
     except (OSError, ValueError, pd.errors.ParserError) as exc:
         raise ConfigError(f"cannot read {path}: {exc}") from None
     missing = [c for c in columns if c not in frame.columns]

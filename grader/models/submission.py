@@ -9,6 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from grader.models.course import LabId
 
 
+def tag_text(v: Any) -> Any:
+    """A tag value YAML read as a number or boolean, as the text it has in the billing Tags JSON."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v) if isinstance(v, (int, float)) else v
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
@@ -41,15 +48,7 @@ class Scope(_Strict):
     @field_validator("*", mode="before")
     @classmethod
     def _scalars_as_text(cls, v: Any) -> Any:
-        # A business unit tag may be a number (`42`); YAML would read it as an int.
-        if isinstance(v, bool):
-            return "true" if v else "false"
-        if isinstance(v, (int, float)):
-            return str(v)
-        if isinstance(v, list):
-            return [("true" if x else "false") if isinstance(x, bool) else
-                    str(x) if isinstance(x, (int, float)) else x for x in v]
-        return v
+        return [tag_text(x) for x in v] if isinstance(v, list) else tag_text(v)
 
     @field_validator("*")
     @classmethod
@@ -93,3 +92,29 @@ class Playbook(_Strict):
         if dupes:
             raise ValueError(f"action ids must be unique; repeated: {', '.join(dupes)}")
         return v
+
+
+# ---- lab1: KPI dashboard ------------------------------------------------------------------------
+
+Family = Literal["cost", "utilization", "unit_cost", "carbon", "anomaly"]
+PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+
+class KpiDefinition(_Strict):
+    metric: str = Field(min_length=1, max_length=100)
+    family: Family
+    target: float | None = None
+    direction: Literal["below", "above"] | None = None
+    owner: str | None = Field(None, max_length=200)
+    business_unit: str | None = None
+
+    @field_validator("business_unit", mode="before")
+    @classmethod
+    def _unit_as_text(cls, v: Any) -> Any:
+        return tag_text(v)
+
+
+class Dashboard(_Strict):
+    period: str = Field(pattern=PERIOD_PATTERN)
+    refresh: Literal["hourly", "daily", "weekly", "monthly"] | None = None
+    kpis: list[KpiDefinition] = Field(min_length=1, max_length=1000)
