@@ -14,11 +14,13 @@ ORG = ""   # the organisation-wide series, named as an empty business unit (kpis
 def daily_series(days: pd.Series, units: pd.Series, cost: pd.Series) -> pd.DataFrame:
     """Σ cost per day: one column per business unit plus ORG, over every day from the first to the
     last date (a day without rows counts as 0) (§7)."""
-    frame = pd.DataFrame({"day": days.to_numpy(), "unit": units.to_numpy(), "cost": cost.to_numpy()})
+    # Series kept as they are: to_numpy() on tz-aware days would build a Timestamp object per row.
+    frame = pd.DataFrame({"day": days.reset_index(drop=True), "unit": units.reset_index(drop=True),
+                          "cost": cost.reset_index(drop=True)})
     if frame.empty:
         return pd.DataFrame(columns=[ORG])
     calendar = pd.date_range(frame["day"].min(), frame["day"].max(), freq="D")
-    by_unit = frame.pivot_table(index="day", columns="unit", values="cost", aggfunc="sum", fill_value=0.0)
+    by_unit = frame.groupby(["day", "unit"], sort=True)["cost"].sum().unstack("unit", fill_value=0.0)
     by_unit = by_unit.reindex(calendar, fill_value=0.0)
     org = frame.groupby("day")["cost"].sum().reindex(calendar, fill_value=0.0)
     series = pd.concat([org.rename(ORG), by_unit], axis=1)

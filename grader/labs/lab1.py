@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 DASHBOARD, KPIS, ALERTS = "dashboard.yaml", "kpis.csv", "alerts.csv"
 ALERT_KINDS = ("cost_spike", "budget")
+KPI_COLUMNS = ("EffectiveCost", "BilledCost", "ListCost", "ChargeCategory", "CommitmentDiscountStatus",
+               "ServiceCategory", "PricingCategory", "x_BusinessUnit", "x_Tagged", "ResourceId", "x_Day")
 
 
 class Lab1Settings(BaseModel):
@@ -191,7 +193,8 @@ def _prepare_utilization(dataset: "Dataset", attrs: "pd.DataFrame") -> "pd.DataF
     util["grid"] = region.map(grid).fillna(grid.get("default", 0.0)).astype(float)
     util["w_min"] = util["GpuModel"].map({m: p.min for m, p in settings.gpu_power_watts.items()})
     util["w_max"] = util["GpuModel"].map({m: p.max for m, p in settings.gpu_power_watts.items()})
-    util["month"] = util["day"].dt.strftime("%Y-%m")
+    days = util["day"].unique()
+    util["month"] = util["day"].map(dict(zip(days, pd.DatetimeIndex(days).strftime("%Y-%m"))))
     return util
 
 
@@ -245,7 +248,7 @@ def reference(dataset: "Dataset", period: str, settings: Lab1Settings) -> Lab1Re
         spikes = dataset.memo(f"lab1.spikes:{detector}", lambda: spike_list(cost_spikes(b.series, *detector)))
         in_period = [(day, unit) for day, unit in spikes if day[:7] == period]
         billing = dataset.billing
-        rows = billing[billing["x_Month"] == period]
+        rows = billing.loc[billing["x_Month"] == period, list(KPI_COLUMNS)]
         gpu = None
         if b.utilization is not None:
             gpu = kpi.gpu_sums(b.utilization[b.utilization["month"] == period], rows, dataset.settings.pue)

@@ -39,6 +39,22 @@ class Billing:
     warnings: list[str] = field(default_factory=list)
 
 
+def _read_csv_arrow(path: Path) -> "pd.DataFrame":
+    """The fast path: pyarrow's multithreaded reader. Raises on anything unusual (a bad number,
+    invalid UTF-8, a newline inside a value), and the caller then uses pandas' parser, whose errors
+    can be located."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    text_types = {c: pa.string() for c in REQUIRED_COLUMNS + tuple(COLUMN_ALIASES) + ("ProviderName",)
+                  if c not in NUMERIC_COLUMNS}
+    text_types.update({c: pa.float64() for c in NUMERIC_COLUMNS})
+    table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
+        null_values=NULL_TOKENS, strings_can_be_null=True, column_types=text_types))
+    frame = table.to_pandas(split_blocks=True, self_destruct=True)
+    return frame.rename(columns=lambda c: c.lstrip("\ufeff"))
+
+
 def _read_raw(path: Path) -> "pd.DataFrame":
     import pandas as pd
 
@@ -48,6 +64,10 @@ def _read_raw(path: Path) -> "pd.DataFrame":
         for c in text_cols:  # Parquet keeps '' and 'NULL' as text; the contract says they are nulls
             frame[c] = frame[c].mask(frame[c].isin(NULL_TOKENS))
         return frame
+    try:
+        return _read_csv_arrow(path)
+    except Exception:  # noqa: BLE001 - any failure of the fast path: read again, slowly and precisely
+        pass
     text = {c: "str" for c in REQUIRED_COLUMNS if c not in NUMERIC_COLUMNS}
     text.update({"ProviderName": "str", "ServiceProviderName": "str", "HostProviderName": "str"})
     return pd.read_csv(path, dtype=text, na_values=NULL_TOKENS, keep_default_na=False,
