@@ -179,10 +179,10 @@ def test_grade_against_the_real_focus_sample(sample_dataset: Path, make_submissi
 def test_batch_grades_every_example(tmp_path: Path):
     result = run("batch", EXAMPLES, "--out", tmp_path / "out")
     assert result.exit_code == 0
-    assert "7 of 7 submission(s) graded" in result.output
+    assert "12 of 12 submission(s) graded" in result.output
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert written == ["lab1-good.json", "lab1-invalid.json", "lab1-missed-alerts.json", "lab1-wrong-unit-costs.json",
-                       "lab2-good.json", "lab2-invalid.json", "lab2-short.json"]
+    assert written == sorted(f"{p.name}.json" for p in EXAMPLES.iterdir())
+    assert len(written) == 12
 
 
 def test_rubric_validate_and_show(tmp_path: Path):
@@ -204,7 +204,7 @@ def test_rubric_validate_and_show(tmp_path: Path):
     assert "Recomputed savings reach 30% of the annual baseline (30 points)  [must pass to pass the lab]" in show.output
     assert "1 hidden criteria worth 5 points" in show.output
     assert "Headline claim" not in show.output
-    assert run("rubric", "show", "lab3").exit_code == 2       # not shipped yet: a clear configuration error
+    assert run("rubric", "show", "assessment").exit_code == 2       # not shipped yet: a clear configuration error
 
 
 def test_dataset_generate(tmp_path: Path):
@@ -237,12 +237,12 @@ def test_batch_carries_on_past_an_ungradable_submission(tmp_path: Path, make_sub
     import shutil
 
     shutil.copytree(EXAMPLES / "lab2-good", tmp_path / "cohort" / "a-good")
-    (tmp_path / "cohort" / "b-lab3").mkdir()
-    (tmp_path / "cohort" / "b-lab3" / "submission.yaml").write_text("learner: {id: l3}\nlab: lab3\n")
+    (tmp_path / "cohort" / "b-case").mkdir()
+    (tmp_path / "cohort" / "b-case" / "submission.yaml").write_text("learner: {id: l3}\nlab: assessment\n")
     result = run("batch", tmp_path / "cohort")
     assert result.exit_code == 2
     assert "1 of 2 submission(s) graded" in result.output
-    assert "not graded: lab3 cannot be graded by grader 0.1.0 yet" in result.output
+    assert "not graded: assessment cannot be graded by grader 0.1.0 yet" in result.output
 
 
 def test_a_crashing_check_prints_no_traceback_in_a_real_process(tmp_path: Path):

@@ -8,6 +8,7 @@ from grader.checks.registry import REGISTRY, CheckSpec, Outcome, check
 BUILTIN_MODULES = (
     "grader.checks.lab1",
     "grader.checks.lab2",
+    "grader.checks.lab3",
 )
 
 _loaded = False

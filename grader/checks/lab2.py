@@ -7,7 +7,7 @@ from grader.checks.feedback import Reveal, money, pct
 from grader.checks.registry import Outcome, check
 from grader.finance.savings import commitment_break_even
 from grader.labs.lab2 import Lab2Context
-from grader.loaders.focus import UNTAGGED
+from grader.finance.common import UNTAGGED
 
 
 class _P(BaseModel):

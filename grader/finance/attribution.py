@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-UNTAGGED = "untagged"
+from grader.finance.common import UNTAGGED
+
 
 
 def _most_frequent(pairs: pd.DataFrame, value: str) -> pd.Series:

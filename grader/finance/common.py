@@ -1,6 +1,8 @@
 """Conventions shared by every reference model (reference-models.md §1)."""
 from __future__ import annotations
 
+UNTAGGED = "untagged"   # the business unit of rows without one, in scopes, series and reports (§1)
+
 
 def safe_ratio(numerator: float, denominator: float) -> float | None:
     """A ratio whose denominator is 0 is undefined: None, never 0 or NaN (§1)."""

@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from grader.errors import ConfigError
+from grader.finance.common import UNTAGGED
 from grader.models.problems import Problem
 
 if TYPE_CHECKING:
     import pandas as pd
 
-UNTAGGED = "untagged"
 
 REQUIRED_COLUMNS: tuple[str, ...] = (
     "BilledCost", "EffectiveCost", "ListCost", "ChargeCategory", "ChargePeriodStart", "ChargePeriodEnd",
@@ -74,14 +74,13 @@ def _read_raw(path: Path) -> "pd.DataFrame":
                        low_memory=False, encoding="utf-8-sig")
 
 
-def _business_units(tags: "pd.Series", tag_key: str) -> tuple["pd.Series", int]:
-    """Each row's business unit from its Tags JSON (None when untagged) and the invalid-JSON count.
+def tag_values(tags: "pd.Series", tag_key: str) -> tuple["pd.Series", int]:
+    """Each row's value of tag `tag_key` from its Tags JSON (None when absent, null or empty; a
+    number or boolean as its JSON text), and the number of rows whose Tags is not valid JSON.
 
     Only distinct Tags texts are parsed: exports repeat the same few tag sets on many rows.
     """
-    import pandas as pd
-
-    def unit_of(text: str) -> tuple[str | None, bool]:
+    def value_of(text: str) -> tuple[str | None, bool]:
         try:
             obj = json.loads(text)
         except (ValueError, RecursionError):
@@ -95,11 +94,11 @@ def _business_units(tags: "pd.Series", tag_key: str) -> tuple["pd.Series", int]:
         return (value if isinstance(value, str) else json.dumps(value)), True
 
     present = tags.dropna()
-    parsed = {text: unit_of(text) for text in present.unique()}
-    units = tags.map({text: unit for text, (unit, _) in parsed.items()})
+    parsed = {text: value_of(text) for text in present.unique()}
+    values = tags.map({text: value for text, (value, _) in parsed.items()})
     invalid_texts = [text for text, (_, valid) in parsed.items() if not valid]
     invalid = int(present.isin(invalid_texts).sum()) if invalid_texts else 0
-    return units.astype(object), invalid
+    return values.astype(object), invalid
 
 
 def _bad_values(frame: "pd.DataFrame", column: str, parsed: "pd.Series", file: str) -> list[Problem]:
@@ -148,7 +147,7 @@ def load_billing(path: Path, business_unit_tag: str = "business_unit") -> Billin
     if problems:
         raise ConfigError(f"billing file {path} has unreadable values.", problems)
 
-    units, invalid = _business_units(frame["Tags"], business_unit_tag)
+    units, invalid = tag_values(frame["Tags"], business_unit_tag)
     frame["x_Tagged"] = units.notna().to_numpy()
     frame["x_BusinessUnit"] = units.fillna(UNTAGGED).astype("str")
     start = frame["ChargePeriodStart"]

@@ -122,9 +122,34 @@ def parse_yaml(raw: bytes, file: str) -> YamlDoc:
     except RecursionError:
         raise YamlProblems([Problem(file=file, message="the YAML is nested too deeply.",
                                     fix="flatten the structure to what the lab asks for.")]) from None
+    except (ValueError, OverflowError) as exc:
+        # A scalar that resolves to a date or number but cannot be built (2026-02-30, 5,000 digits).
+        raise YamlProblems([Problem(file=file, line=_unbuildable_scalar_line(loader, root),
+                                    message=f"a value cannot be read ({exc}).",
+                                    fix="dates must exist and be written YYYY-MM-DD; quote text that only looks "
+                                        "like a date or a number.")]) from None
     finally:
         loader.dispose()
     return YamlDoc(file=file, data=data, root=root)
+
+
+def _unbuildable_scalar_line(loader, root: yaml.Node) -> int | None:
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                loader.construct_object(node, deep=True)
+            except Exception:  # noqa: BLE001 - the one we are looking for
+                return node.start_mark.line + 1
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(v for pair in node.value for v in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return None
 
 
 class YamlProblems(Exception):
@@ -165,7 +190,7 @@ def problems_from_validation(exc: ValidationError, doc: YamlDoc, prefix: tuple =
         bad_key = "[key]" in loc      # pydantic marks an invalid mapping key this way
         loc = tuple(p for p in loc if p != "[key]")
         kind = err["type"]
-        msg = err["msg"]
+        msg = err["msg"].removeprefix("Value error, ")
         if kind in ("model_type", "dict_type"):
             msg = f"expected key: value fields here, found {_kind_of(err.get('input'))}"
         elif kind == "extra_forbidden":
@@ -182,6 +207,8 @@ def problems_from_validation(exc: ValidationError, doc: YamlDoc, prefix: tuple =
         fix = _FIXES.get(kind)
         if kind == "extra_forbidden" and loc and " " in str(loc[-1]):
             fix = "a comma inside { } starts a new key: put the whole text in quotes."
+        elif isinstance(err.get("input"), bool) and kind in ("literal_error", "string_type", "enum"):
+            fix = "YAML reads yes/no/on/off as true/false: use one of the allowed words, in quotes if need be."
         problems.append(Problem(file=doc.file, location=field_path(loc) or None, line=doc.line_of(loc),
                                 message=msg[0].lower() + msg[1:] + ".", fix=fix))
     problems.sort(key=lambda p: (p.line or 0, p.location or ""))

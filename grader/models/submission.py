@@ -1,7 +1,7 @@
 """What learners write (submissions.md §3). Unknown fields are errors, so typos are caught."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date as Date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -118,3 +118,86 @@ class Dashboard(_Strict):
     period: str = Field(pattern=PERIOD_PATTERN)
     refresh: Literal["hourly", "daily", "weekly", "monthly"] | None = None
     kpis: list[KpiDefinition] = Field(min_length=1, max_length=1000)
+
+
+# ---- lab3: chargeback / showback policy pack ----------------------------------------------------
+
+MatchValue = str | list[str]
+
+
+class Match(_Strict):
+    """Which rows a shared-cost rule takes (reference-models §4 item 2); every key must hold."""
+
+    service_category: MatchValue | None = None
+    service_name: MatchValue | None = None
+    charge_category: MatchValue | None = None
+    sub_account_id: MatchValue | None = None
+    region: MatchValue | None = None
+    tag: dict[str, MatchValue] | None = None
+    untagged: bool | None = None
+
+    @field_validator("service_category", "service_name", "charge_category", "sub_account_id", "region",
+                     mode="before")
+    @classmethod
+    def _text(cls, v: Any) -> Any:
+        return [tag_text(x) for x in v] if isinstance(v, list) else tag_text(v)
+
+    @field_validator("tag", mode="before")
+    @classmethod
+    def _tag_text(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            return {k: [tag_text(x) for x in val] if isinstance(val, list) else tag_text(val) for k, val in v.items()}
+        return v
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
+
+
+class SharedCostRule(_Strict):
+    name: str = Field(min_length=1, max_length=200)
+    match: Match
+    method: Literal["proportional", "even", "fixed"]
+    weights: dict[str, float] | None = None
+    targets: list[str] | None = Field(None, min_length=1)
+
+    @field_validator("weights", mode="before")
+    @classmethod
+    def _weight_keys(cls, v: Any) -> Any:
+        return {tag_text(k): w for k, w in v.items()} if isinstance(v, dict) else v
+
+    @field_validator("targets", mode="before")
+    @classmethod
+    def _target_text(cls, v: Any) -> Any:
+        return [tag_text(x) for x in v] if isinstance(v, list) else v
+
+    @field_validator("weights")
+    @classmethod
+    def _weights(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        if v is not None:
+            if any(w < 0 for w in v.values()):
+                raise ValueError("weights must be 0 or more")
+            if not v or sum(v.values()) <= 0:
+                raise ValueError("weights must add up to more than 0")
+        return v
+
+
+class UnitRate(_Strict):
+    unit: str = Field(min_length=1)
+    rate: float = Field(ge=0)
+
+
+class Approval(_Strict):
+    role: str = Field(min_length=1, max_length=100)
+    name: str | None = Field(None, max_length=200)
+    date: Date | None = None
+    decision: Literal["approved", "rejected", "pending"]
+
+
+class ChargebackPack(_Strict):
+    model: Literal["showback", "chargeback"]
+    period: str = Field(pattern=PERIOD_PATTERN)
+    cost_basis: Literal["EffectiveCost", "BilledCost"] = "EffectiveCost"
+    markup_pct: float = Field(0.0, ge=0, le=1)
+    shared_costs: list[SharedCostRule] = Field(default_factory=list, max_length=200)
+    rates: list[UnitRate] = Field(default_factory=list, max_length=100)
+    approvals: list[Approval] = Field(default_factory=list, max_length=50)

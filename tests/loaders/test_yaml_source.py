@@ -61,3 +61,14 @@ def test_wrong_shape_is_explained_in_plain_words():
     with pytest.raises(YamlProblems) as err:
         load_model(b"- a\n- list\n", "t.yaml", Thing)
     assert err.value.problems[0].message == "expected key: value fields here, found a list."
+
+
+@pytest.mark.parametrize("text,line", [
+    (b"name: a\nwhen: 2026-02-30\n", 2),            # PyYAML raises ValueError building this date
+    (b"name: a\nsize: " + b"9" * 5000 + b"\n", 2),   # beyond Python's int-from-text digit limit
+])
+def test_values_yaml_cannot_build_are_located(text, line):
+    with pytest.raises(YamlProblems) as err:
+        parse_yaml(text, "t.yaml")
+    assert err.value.problems[0].line == line
+    assert "cannot be read" in err.value.problems[0].message

@@ -1,0 +1,264 @@
+"""lab3, the chargeback/showback policy pack: parse chargeback.yaml, allocation.csv and
+communication_plan.md; recompute the allocation the learner's own rules imply (reference-models §4)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from grader.errors import SubmissionError
+from grader.finance import chargeback
+from grader.finance.common import UNTAGGED, within_tolerance
+from grader.labs.base import LabSpec
+from grader.loaders.csv_table import number, read_table
+from grader.loaders.markdown_doc import MAX_MARKDOWN_BYTES, Section, sections
+from grader.loaders.submission import SubmissionFiles
+from grader.loaders.yaml_source import YamlDoc, YamlProblems, parse_yaml, problems_from_validation
+from grader.models.problems import Problem
+from grader.models.submission import ChargebackPack
+
+if TYPE_CHECKING:
+    from grader.loaders.dataset import Dataset
+
+PACK, ALLOCATION, PLAN = "chargeback.yaml", "allocation.csv", "communication_plan.md"
+ROW_COLUMNS = ("BilledCost", "EffectiveCost", "x_BusinessUnit", "x_Tagged", "ConsumedQuantity", "ConsumedUnit",
+               *chargeback.MATCH_COLUMNS.values())
+
+
+class Lab3Settings(BaseModel):
+    """Rubric-wide tolerances (reference-models §4 defaults)."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    gap_tol: float = Field(0.01, ge=0)             # |reconciliation_gap|
+    rate_tol: float = Field(0.05, ge=0)            # |recovery_ratio − (1 + markup)|
+    allocation_rel_tol: float = Field(0.005, ge=0)
+    allocation_abs_tol: float = Field(0.01, ge=0)
+
+
+# ---- parsing ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LearnerCharge:
+    line: int
+    unit: str
+    direct: float
+    shared: float
+    total: float
+
+
+@dataclass
+class ParsedPack:
+    pack: ChargebackPack
+    doc: YamlDoc
+    allocation: list[LearnerCharge]
+    plan: list[Section]
+
+
+def parse(files: SubmissionFiles) -> ParsedPack:
+    problems: list[Problem] = []
+    pack = doc = None
+    try:
+        doc = parse_yaml(files.require(PACK), PACK)
+        pack = ChargebackPack.model_validate(doc.data)
+    except YamlProblems as exc:
+        problems += exc.problems
+    except ValidationError as exc:
+        problems += problems_from_validation(exc, doc)
+    except SubmissionError as exc:
+        problems += exc.problems
+
+    charges: list[LearnerCharge] = []
+    try:
+        table, found = read_table(files.require(ALLOCATION), ALLOCATION,
+                                  ("business_unit", "direct_cost", "shared_cost", "total_charge"))
+        problems += found
+        seen: dict[str, int] = {}
+        for line, row in table.rows:
+            unit = row["business_unit"]
+            if not unit:
+                problems.append(Problem(file=ALLOCATION, line=line, location="business_unit",
+                                        message="the business unit is empty.", fix="name the unit charged."))
+                continue
+            if unit in seen:
+                problems.append(Problem(file=ALLOCATION, line=line, location="business_unit",
+                                        message=f"'{unit}' appears twice (first on line {seen[unit]}).",
+                                        fix="give one row per business unit."))
+                continue
+            seen[unit] = line
+            values = [number(row[c], ALLOCATION, line, c, problems) for c in ("direct_cost", "shared_cost", "total_charge")]
+            if None not in values:
+                charges.append(LearnerCharge(line, unit, *values))
+    except SubmissionError as exc:
+        problems += exc.problems
+
+    plan: list[Section] = []
+    try:
+        raw = files.require(PLAN)
+        if len(raw) > MAX_MARKDOWN_BYTES:
+            problems.append(Problem(file=PLAN, message=f"the file is {len(raw):,} bytes; the limit is "
+                                    f"{MAX_MARKDOWN_BYTES:,}.", fix="hand in the plan, not attachments."))
+        else:
+            plan = sections(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(file=PLAN, message=f"the file is not UTF-8 text (byte {exc.start}).",
+                                fix="save it as UTF-8."))
+    except SubmissionError as exc:
+        problems += exc.problems
+
+    if problems or pack is None:
+        problems.sort(key=lambda p: ({PACK: 0, ALLOCATION: 1, PLAN: 2}.get(p.file, 3), p.line or 0))
+        raise SubmissionError("the policy pack cannot be graded as submitted.", problems)
+    return ParsedPack(pack=pack, doc=doc, allocation=charges, plan=plan)
+
+
+# ---- recomputation ------------------------------------------------------------------------------
+
+@dataclass
+class Lab3Context:
+    parsed: ParsedPack
+    settings: Lab3Settings
+    allocation: chargeback.Allocation
+    rates: list[chargeback.RateRecovery]
+    unallocated_by_category: dict[str, float]            # ServiceCategory -> cost no rule takes
+    comparison: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)  # unit -> (learner, ref)
+    diagnosis: str | None = None                          # what the learner's figures match instead
+
+    @property
+    def pack(self) -> ChargebackPack:
+        return self.parsed.pack
+
+    @property
+    def markup(self) -> float:
+        return self.pack.markup_pct if self.pack.model == "chargeback" else 0.0
+
+    def unit_matches(self, unit: str) -> bool:
+        learner, reference = self.comparison[unit]
+        s = self.settings
+        return learner is not None and reference is not None and abs(learner - reference) <= max(
+            s.allocation_rel_tol * abs(reference), s.allocation_abs_tol)
+
+    @property
+    def allocation_matches(self) -> bool:
+        return bool(self.comparison) and all(self.unit_matches(u) for u in self.comparison)
+
+
+def _rules(pack: ChargebackPack) -> list[chargeback.Rule]:
+    return [chargeback.Rule(name=r.name, match=r.match.as_dict(), method=r.method, weights=r.weights,
+                            targets=r.targets) for r in pack.shared_costs]
+
+
+def _month_rows(dataset: "Dataset", period: str, tag_keys: set[str]):
+    """The month's rows with the columns allocation needs, once per dataset and period; tag columns
+    are added on demand, once per key."""
+    from grader.loaders.focus import tag_values
+
+    billing = dataset.billing
+    rows = dataset.memo(f"lab3.rows:{period}", lambda: billing.loc[billing["x_Month"] == period, list(ROW_COLUMNS) + ["Tags"]])
+    missing = [k for k in sorted(tag_keys) if chargeback.tag_column(k) not in rows.columns]
+    for key in missing:
+        rows[chargeback.tag_column(key)] = tag_values(rows["Tags"], key)[0]
+    return rows
+
+
+def _compare(ctx: Lab3Context, charges: dict[str, float]) -> dict[str, tuple[float | None, float | None]]:
+    learner = {c.unit: c.total for c in ctx.parsed.allocation}
+    return {u: (learner.get(u), charges.get(u)) for u in sorted(set(learner) | set(charges))}
+
+
+def _diagnose(ctx: Lab3Context, rows, rules: list[chargeback.Rule]) -> str | None:
+    """When the learner's allocation does not match, find the declared choice it follows instead."""
+    pack = ctx.pack
+    trials: list[tuple[str, list[chargeback.Rule], float]] = []
+    for i, rule in enumerate(rules):
+        for method in ("proportional", "even", "fixed"):
+            if method == rule.method or (method == "fixed" and not rule.weights):
+                continue
+            changed = rules[:i] + [replace(rule, method=method)] + rules[i + 1:]
+            trials.append((f"rule '{rule.name}' split with method {method}, not {rule.method} as declared",
+                           changed, ctx.markup))
+    if pack.model == "chargeback" and pack.markup_pct:
+        trials.append(("charges without the declared markup", rules, 0.0))
+    for text, trial_rules, markup in trials:
+        alt = chargeback.allocate(rows, pack.cost_basis, trial_rules, markup)
+        probe = replace(ctx, comparison=_compare(ctx, alt.charges))
+        if probe.allocation_matches:
+            return text
+    return None
+
+
+def recompute(parsed: ParsedPack, dataset: "Dataset", settings: Lab3Settings) -> Lab3Context:
+    pack = parsed.pack
+    months = sorted(dataset.billing["x_Month"].unique())
+    if pack.period not in months:
+        raise SubmissionError(f"period {pack.period} is not in the dataset.", [Problem(
+            file=PACK, location="period", line=parsed.doc.line_of(("period",)),
+            message=f"period {pack.period} has no billing data; the dataset covers {', '.join(months)}.",
+            fix="allocate one of those months.")])
+    problems = []
+    for i, rule in enumerate(pack.shared_costs):
+        for kind, names in (("targets", rule.targets or []), ("weights", list(rule.weights or {}))):
+            if UNTAGGED in names:
+                problems.append(Problem(file=PACK, location=f"shared_costs[{i}].{kind}",
+                                        line=parsed.doc.line_of(("shared_costs", i, kind)),
+                                        message=f"'{UNTAGGED}' cannot be charged: it is not a business unit.",
+                                        fix="share untagged cost among real units."))
+    if problems:
+        raise SubmissionError(f"{PACK} charges untagged cost to 'untagged'.", problems)
+
+    tag_keys = {k for r in pack.shared_costs for k in (r.match.tag or {})}
+    rows = _month_rows(dataset, pack.period, tag_keys)
+    rules = _rules(pack)
+    markup = pack.markup_pct if pack.model == "chargeback" else 0.0
+    allocation = chargeback.allocate(rows, pack.cost_basis, rules, markup)
+    for i, (rule, pool) in enumerate(zip(pack.shared_costs, allocation.pools)):
+        if rule.method == "fixed":
+            stray = sorted(set(rule.weights or {}) - set(pool.targets))
+            if stray:
+                problems.append(Problem(
+                    file=PACK, location=f"shared_costs[{i}].weights", line=parsed.doc.line_of(("shared_costs", i, "weights")),
+                    message=f"rule '{rule.name}': weight(s) for {', '.join(stray)}, which are not among its targets "
+                            f"({', '.join(pool.targets) or 'none'}).",
+                    fix="weight only the units that share this pool, or list them in `targets`."))
+    if problems:
+        raise SubmissionError(f"{PACK} has weights for units that do not share the pool.", problems)
+
+    unallocated = rows.loc[(allocation.row_rule == -1) & ~rows["x_Tagged"].to_numpy(dtype=bool)]
+    by_category = unallocated.groupby(unallocated["ServiceCategory"].fillna("(none)"))[pack.cost_basis].sum()
+    ctx = Lab3Context(parsed=parsed, settings=settings, allocation=allocation,
+                      rates=[chargeback.rate_recovery(rows, pack.cost_basis, r.unit, r.rate) for r in pack.rates],
+                      unallocated_by_category={str(k): float(v) for k, v in by_category.items() if v != 0})
+    ctx.comparison = _compare(ctx, allocation.charges)
+    if not ctx.allocation_matches:
+        ctx.diagnosis = _diagnose(ctx, rows, rules)
+    return ctx
+
+
+def figures(ctx: Lab3Context) -> dict[str, Any]:
+    """results.md §1 lab3 figures, plus the parts behind them."""
+    a = ctx.allocation
+    return {
+        "period": ctx.pack.period,
+        "model": ctx.pack.model,
+        "markup_pct": a.markup,
+        "total_cost": a.total_cost,
+        "charges": a.charges,
+        "reconciliation_gap": a.reconciliation_gap,
+        "unallocated_cost": a.unallocated_cost,
+        "unallocated_nonzero_rows": a.unallocated_nonzero_rows,
+        "direct": dict(sorted(a.direct.items())),
+        "shared": dict(sorted(a.shared.items())),
+        "pools": [{"name": p.rule.name, "amount": p.amount, "rows": p.rows, "method": p.method_used,
+                   "targets": len(p.targets)} for p in a.pools],
+        "rates": [{"unit": r.unit, "rate": r.rate, "quantity": r.quantity, "charges": r.charges,
+                   "basis_cost": r.basis_cost, "recovery_ratio": r.recovery_ratio} for r in ctx.rates],
+        "allocation_matches": ctx.allocation_matches,
+    }
+
+
+def empty_figures() -> dict[str, Any]:
+    return {"total_cost": None, "charges": {}, "reconciliation_gap": None, "unallocated_cost": None}
+
+
+SPEC = LabSpec(id="lab3", files=(PACK, ALLOCATION, PLAN), settings=Lab3Settings, needs_dataset=True, parse=parse,
+               recompute=recompute, figures=figures, empty_figures=empty_figures)
