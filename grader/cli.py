@@ -76,12 +76,13 @@ def main() -> None:
         logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s: %(message)s")
 
 
-def _grade(submission: Path, course_path: Path | None, dataset_path: Path | None, audience: str):
+def _grade(submission: Path, course_path: Path | None, dataset_path: Path | None, audience: str,
+           panel: Path | None = None):
     from grader.engine import GradeOptions, grade_submission
     from grader.loaders.course import load_course
 
     course = load_course(course_path)
-    return grade_submission(submission, course, GradeOptions(audience=audience, dataset=dataset_path))
+    return grade_submission(submission, course, GradeOptions(audience=audience, dataset=dataset_path, panel=panel))
 
 
 @main.command()
@@ -90,15 +91,18 @@ def _grade(submission: Path, course_path: Path | None, dataset_path: Path | None
 @dataset_option
 @format_option
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to this file.")
+@click.option("--panel", "panel_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Panel scores for manual criteria (default: panel.yaml in the submission).")
 @_boundary
-def grade(submission: Path, course_path: Path | None, dataset_path: Path | None, fmt: str, output: Path | None):
+def grade(submission: Path, course_path: Path | None, dataset_path: Path | None, fmt: str, output: Path | None,
+          panel_path: Path | None):
     """Grade one SUBMISSION (a folder or a .zip) for instructors and CI.
 
     Exit 0 passed, 1 not passed, 2 usage or configuration error, 3 invalid submission, 4 bug.
     """
     from grader.reporters import REPORTERS
 
-    report = _grade(submission, course_path, dataset_path, "instructor")
+    report = _grade(submission, course_path, dataset_path, "instructor", panel_path)
     _emit(REPORTERS[fmt](report, color=_color(output)), output)
     return _exit_code(report)
 
@@ -200,7 +204,7 @@ def rubric_show(lab: str, course_path: Path | None):
             continue
         gate = "  [must pass to pass the lab]" if c.gate else ""
         click.echo(f"- {c.title} ({c.points:g} points){gate}")
-        about = c.description or checks[c.check].doc.splitlines()[0]
+        about = c.description or (checks[c.check].doc.splitlines()[0] if c.check else "Scored by the panel, 0–10.")
         click.echo(f"    {about}")
         credit = "partial credit" if c.partial_credit else "all or nothing"
         click.echo(f"    {credit}")

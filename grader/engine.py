@@ -6,6 +6,7 @@ raises marks its own criterion `error`; the rest of the rubric is still graded.
 from __future__ import annotations
 
 import logging
+import statistics
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -18,9 +19,12 @@ from grader.labs import LABS
 from grader.late import lateness
 from grader.loaders.course import LoadedCourse
 from grader.loaders.dataset import load_dataset
+from grader.loaders.panel import PANEL, load_panel
 from grader.loaders.rubric import LoadedRubric, load_rubric
 from grader.loaders.submission import open_submission, read_manifest
 from grader.models.problems import Problem
+from grader.models.rubric import Criterion
+from grader.models.submission import Panel
 from grader.models.results import CriterionResult, GradeReport, RubricRef
 
 log = logging.getLogger(__name__)
@@ -32,6 +36,7 @@ Audience = Literal["instructor", "learner"]
 class GradeOptions:
     audience: Audience = "instructor"
     dataset: Path | None = None          # overrides the course's dataset for the lab
+    panel: Path | None = None            # panel scores for manual criteria (else the submission's panel.yaml)
 
 
 _RUBRICS: dict[Path, LoadedRubric] = {}
@@ -90,29 +95,92 @@ def grade_submission(path: Path, course: LoadedCourse, options: GradeOptions = G
             if dataset_path is None:
                 raise ConfigError(f"{lab_id} needs a dataset; the course names none and no --dataset was given.")
             dataset = load_dataset(dataset_path)
+        panel = _panel(files, rubric, options)
         try:
             model = lab.parse(files)
             context = lab.recompute(model, dataset, rubric.settings)
         except SubmissionError as exc:
             return _invalid(manifest.learner.id, lab_id, rubric, exc, lab.empty_figures())
-        report = _score(rubric, context, options.audience)
+        report = _score(rubric, context, options.audience, panel)
+        figures = lab.figures(context)
+        if rubric.manual_ids:
+            figures.update(_panel_figures(rubric, panel))
         late = lateness(manifest.submitted_at, course.lab(lab_id).due, course.course.late_policy)
         if late.penalty_pct:
             # The penalty scales points; `passed` stays the lab's completion criterion (results.md §1).
             kept = 1.0 - late.penalty_pct
-            report = report.model_copy(update={"score": report.score * kept, "percent": report.percent * kept})
+            reachable = report.max_reachable_percent
+            report = report.model_copy(update={"score": report.score * kept, "percent": report.percent * kept,
+                                               "max_reachable_percent": None if reachable is None else reachable * kept})
         return report.model_copy(update={
-            "learner": manifest.learner.id, "lab": lab_id, "figures": lab.figures(context), "late": late,
+            "learner": manifest.learner.id, "lab": lab_id, "figures": figures, "late": late,
             "warnings": dataset.warnings if dataset is not None else []})
     finally:
         files.close()
 
 
-def _score(rubric: LoadedRubric, context: Any, audience: Audience) -> GradeReport:
+def _panel(files, rubric: LoadedRubric, options: GradeOptions) -> Panel | None:
+    """Panel scores for the rubric's manual criteria. A panel.yaml inside the submission counts only
+    for instructors: in a learner's self-check it would be the learner grading themselves."""
+    if not rubric.manual_ids:
+        return None
+    if options.panel is not None:
+        return load_panel(options.panel.read_bytes(), options.panel.name, rubric.manual_ids)
+    if options.audience == "instructor" and files.has(PANEL):
+        return load_panel(files.read(PANEL), PANEL, rubric.manual_ids)
+    return None
+
+
+def _panel_scores(panel: Panel | None, criterion: str) -> list[tuple[str, float]]:
+    return [(r.name, r.scores[criterion]) for r in panel.raters if criterion in r.scores] if panel else []
+
+
+def _manual(c: Criterion, panel: Panel | None, spread: float) -> CriterionResult:
+    """A manual criterion earns points × (mean of its raters' scores) ÷ 10 (reference-models §6)."""
+    scores = _panel_scores(panel, c.id)
+    if not scores:
+        return CriterionResult(id=c.id, title=c.title, status="manual", score=0.0, max_score=float(c.points),
+                               feedback="Awaits the assessment panel (each rater scores 0–10).",
+                               visibility=c.visibility, gate=c.gate)
+    values = [v for _, v in scores]
+    fraction = statistics.fmean(values) / 10.0
+    feedback = f"Panel mean {fraction * 10:.2f}/10 from {len(values)} rater(s): " + \
+        ", ".join(f"{name} {v:g}" for name, v in scores) + "."
+    if max(values) - min(values) > spread:
+        feedback += f" Raters differ by {max(values) - min(values):g} points (more than {spread:g}): flagged for moderation."
+    status = "pass" if fraction == 1.0 else ("partial" if fraction > 0 else "fail")
+    return CriterionResult(id=c.id, title=c.title, status=status, score=float(c.points) * fraction,
+                           max_score=float(c.points), feedback=feedback, visibility=c.visibility, gate=c.gate,
+                           hint=c.hint if status != "pass" else None)
+
+
+def _panel_figures(rubric: LoadedRubric, panel: Panel | None) -> dict[str, Any]:
+    """panel_mean_pct (the mean over scored manual criteria of mean score ÷ 10; null without scores),
+    and each criterion's scores and moderation flag."""
+    detail, means = {}, []
+    for criterion in rubric.manual_ids:
+        scores = _panel_scores(panel, criterion)
+        if not scores:
+            continue
+        values = [v for _, v in scores]
+        mean = statistics.fmean(values)
+        means.append(mean / 10.0)
+        detail[criterion] = {"mean": mean, "scores": [{"rater": n, "score": v} for n, v in scores],
+                             "spread": max(values) - min(values),
+                             "moderation": max(values) - min(values) > rubric.rubric.moderation_spread}
+    return {"panel_mean_pct": statistics.fmean(means) if means else None, "panel": detail}
+
+
+def _score(rubric: LoadedRubric, context: Any, audience: Audience, panel: Panel | None = None) -> GradeReport:
     checks = registry()
     results: list[CriterionResult] = []
     gates_ok = True
     for c in rubric.rubric.criteria:
+        if c.manual:
+            result = _manual(c, panel, rubric.rubric.moderation_spread)
+            results.append(result)
+            gates_ok = gates_ok and not (c.gate and result.status != "pass")
+            continue
         spec = checks[c.check]
         try:
             outcome = spec.func(context, rubric.params[c.id], _reveal(c.reveal, audience))
@@ -140,7 +208,9 @@ def _score(rubric: LoadedRubric, context: Any, audience: Audience) -> GradeRepor
     score = float(sum(r.score for r in results))
     max_score = rubric.rubric.max_score
     percent = score / max_score if max_score else 0.0
+    pending = sum(r.max_score for r in results if r.status == "manual")
     passed = gates_ok and (rubric.rubric.pass_percent is None or percent >= rubric.rubric.pass_percent)
     return GradeReport(learner=None, lab=rubric.rubric.lab, grader_version=__version__, score=score,
                        max_score=max_score, percent=percent, passed=passed, criteria=results,
-                       rubric=RubricRef(id=rubric.id, version=rubric.rubric.version, sha256=rubric.sha256))
+                       rubric=RubricRef(id=rubric.id, version=rubric.rubric.version, sha256=rubric.sha256),
+                       max_reachable_percent=(score + pending) / max_score if pending and max_score else None)

@@ -6,6 +6,7 @@ import importlib
 from grader.checks.registry import REGISTRY, CheckSpec, Outcome, check
 
 BUILTIN_MODULES = (
+    "grader.checks.assessment",
     "grader.checks.lab1",
     "grader.checks.lab2",
     "grader.checks.lab3",

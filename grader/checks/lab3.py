@@ -1,12 +1,11 @@
 """Checks for lab3, the chargeback/showback policy pack. Each receives the recomputed `Lab3Context`."""
 from __future__ import annotations
 
-import re
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from grader.checks.feedback import Reveal, money
 from grader.checks.registry import Outcome, check
+from grader.checks.sections import section_issues
 from grader.labs.lab3 import Lab3Context
 
 # Section names of a communication plan and the heading words that count for them (any case).
@@ -123,23 +122,10 @@ class PlanParams(_P):
     sections: dict[str, list[str]] = Field(default_factory=lambda: dict(PLAN_SECTIONS), min_length=1)
 
 
-def _heading_matches(title: str, synonyms: list[str]) -> bool:
-    text = title.lower()
-    words = re.split(r"[^a-z0-9-]+", text)
-    return any((" " in s and s in text) or any(w.startswith(s) for w in words) for s in synonyms)
-
-
 @check("lab3.communication_plan", lab="lab3", params=PlanParams)
 def communication_plan(ctx: Lab3Context, p: PlanParams, reveal: Reveal) -> Outcome:
     """communication_plan.md has a section with real content (min_words) for each required topic."""
-    issues = []
-    for name, synonyms in p.sections.items():
-        found = [s for s in ctx.parsed.plan if _heading_matches(s.title, synonyms)]
-        if not found:
-            issues.append(f"{name}: no heading (e.g. '{synonyms[0].title()}')")
-        elif max(s.words for s in found) < p.min_words:
-            best = max(found, key=lambda s: s.words)
-            issues.append(f"{name}: '{best.title}' (line {best.line}) has {best.words} word(s), {p.min_words} needed")
+    issues = section_issues(ctx.parsed.plan, p.sections, p.min_words)
     ok = len(p.sections) - len(issues)
     if not issues:
         return Outcome(1.0, f"The plan covers {', '.join(p.sections)}.")

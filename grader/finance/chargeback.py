@@ -86,14 +86,15 @@ def split(amount: float, method: str, targets: Sequence[str], direct: Mapping[st
         d = {t: direct.get(t, 0.0) for t in targets}
         total = sum(d.values())
         if total != 0:
-            return {t: amount * d[t] / total for t in targets}, method      # S × dᵢ ÷ Σd
+            return {t: amount * (d[t] / total) for t in targets}, method    # S × dᵢ ÷ Σd (the share first:
+                                                                               # no underflow on tiny costs)
         method = "even"                                                     # Σd = 0: fall back to even
     if method == "even":
         return {t: amount / len(targets) for t in targets}, method          # S ÷ n
     if method == "fixed":
         w = {t: float((weights or {}).get(t, 0.0)) for t in targets}
         total = sum(w.values())
-        return {t: amount * w[t] / total for t in targets}, method          # S × wᵢ ÷ Σw
+        return {t: amount * (w[t] / total) for t in targets}, method        # S × wᵢ ÷ Σw
     raise ValueError(f"unknown method {method!r}")
 
 

@@ -28,6 +28,10 @@ class LoadedRubric:
     def id(self) -> str:
         return self.rubric.id
 
+    @property
+    def manual_ids(self) -> list[str]:
+        return [c.id for c in self.rubric.criteria if c.manual]
+
 
 def _duplicate_ids(doc) -> list[Problem]:
     criteria = doc.data.get("criteria") if isinstance(doc.data, dict) else None
@@ -78,6 +82,8 @@ def load_rubric(path: Path) -> LoadedRubric:
         except ValidationError as exc:
             problems += problems_from_validation(exc, doc, prefix=("settings",))
     for i, criterion in enumerate(rubric.criteria):
+        if criterion.manual:
+            continue
         spec = checks.get(criterion.check)
         if spec is None:
             known = ", ".join(sorted(n for n, s in checks.items() if s.lab == rubric.lab)) or "none"

@@ -57,6 +57,8 @@ class GradeReport(BaseModel):
     warnings: list[str] = []
     # Set only in a learner's view: hidden criteria left out, with their count and points.
     hidden: dict[str, float] | None = None
+    # Set while manual criteria await the panel: the percent reachable if they earn full marks.
+    max_reachable_percent: float | None = None
 
     @property
     def invalid(self) -> bool:
@@ -67,6 +69,7 @@ class GradeReport(BaseModel):
         data["schema"] = self.schema_
         data["errors"] = [p.to_json() for p in self.errors]
         data["criteria"] = [{k: v for k, v in c.items() if v is not None} for c in data["criteria"]]
-        if data["hidden"] is None:
-            del data["hidden"]
+        for optional in ("hidden", "max_reachable_percent"):
+            if data[optional] is None:
+                del data[optional]
         return data

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import date as Date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -201,3 +201,62 @@ class ChargebackPack(_Strict):
     shared_costs: list[SharedCostRule] = Field(default_factory=list, max_length=200)
     rates: list[UnitRate] = Field(default_factory=list, max_length=100)
     approvals: list[Approval] = Field(default_factory=list, max_length=50)
+
+
+# ---- assessment: executive business case --------------------------------------------------------
+
+class Claims(_Strict):
+    """The learner's figures; null where the learner finds a figure undefined, absent if not claimed."""
+
+    npv: float | None = None
+    irr: float | None = None
+    payback_years: float | None = None
+    discounted_payback_years: float | None = None
+    roi: float | None = None
+    risk_adjusted_npv: float | None = None
+
+
+class SensitivityRow(_Strict):
+    driver: Literal["cash_flows", "investment", "discount_rate"]
+    low: float = Field(ge=0, le=100)
+    high: float = Field(ge=0, le=100)
+    npv_low: float | None = None
+    npv_high: float | None = None
+
+
+class Scenario(_Strict):
+    name: str = Field(min_length=1, max_length=100)
+    probability: float = Field(ge=0, le=1)
+    cash_flow_multiplier: float = Field(ge=-100, le=100)
+
+
+class CarbonFigures(_Strict):
+    baseline_tco2e: float | None = Field(None, ge=0)
+    projected_tco2e: float | None = Field(None, ge=0)
+
+
+Money = Annotated[float, Field(ge=-1e15, le=1e15)]   # bounded, so no figure overflows
+
+
+class BusinessCase(_Strict):
+    title: str = Field(min_length=1, max_length=300)
+    currency: str = "USD"
+    discount_rate: float = Field(ge=0, le=1)
+    investment: float = Field(ge=0, le=1e15)
+    cash_flows: list[Money] = Field(min_length=1, max_length=50)
+    claims: Claims = Field(default_factory=Claims)
+    sensitivity: list[SensitivityRow] = Field(default_factory=list, max_length=20)
+    scenarios: list[Scenario] = Field(default_factory=list, max_length=20)
+    carbon: CarbonFigures | None = None
+    decision: Literal["invest", "defer", "reject"]
+
+
+class Rater(_Strict):
+    name: str = Field(min_length=1, max_length=200)
+    scores: dict[str, float]
+
+
+class Panel(_Strict):
+    """Scores given by the assessment panel (written by instructors), 0–10 per manual criterion."""
+
+    raters: list[Rater] = Field(min_length=1, max_length=50)

@@ -131,3 +131,10 @@ def test_rules_that_cover_every_row_reconcile(spec, methods, markup, data):
     assume(all(p.targets or p.amount == 0 for p in a.pools) and a.unallocated_nonzero_rows == 0)
     scale = max(1.0, sum(abs(c) for c in month["EffectiveCost"]))
     assert sum(a.charges.values()) == pytest.approx((1 + markup) * a.total_cost, rel=1e-9, abs=1e-9 * scale)
+
+
+def test_proportional_split_of_subnormal_direct_costs():
+    # found by hypothesis: S × d ÷ Σd underflowed to 2.0 × S when d was 5e-324
+    month = rows(("a", "Compute", 5e-324), (None, "Compute", 1.5))
+    a = chargeback.allocate(month, "EffectiveCost", [Rule("u", {"untagged": True}, "proportional")], 0.0)
+    assert a.charges["a"] == 1.5

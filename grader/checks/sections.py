@@ -1,0 +1,28 @@
+"""Required sections of a learner's Markdown document, matched by heading words in any case."""
+from __future__ import annotations
+
+import re
+
+from grader.loaders.markdown_doc import Section
+
+
+def heading_matches(title: str, synonyms: list[str]) -> bool:
+    """A heading counts for a topic when one of its words starts with a synonym (stakeholder →
+    Stakeholders) or it contains a multi-word synonym."""
+    text = title.lower()
+    words = re.split(r"[^a-z0-9-]+", text)
+    return any((" " in s and s in text) or any(w.startswith(s) for w in words) for s in synonyms)
+
+
+def section_issues(found: list[Section], topics: dict[str, list[str]], min_words: int) -> list[str]:
+    """One issue per topic without a heading, or whose best section has fewer than `min_words` words."""
+    issues = []
+    for name, synonyms in topics.items():
+        matching = [s for s in found if heading_matches(s.title, synonyms)]
+        if not matching:
+            issues.append(f"{name}: no heading (e.g. '{synonyms[0].title()}')")
+            continue
+        best = max(matching, key=lambda s: s.words)
+        if best.words < min_words:
+            issues.append(f"{name}: '{best.title}' (line {best.line}) has {best.words} word(s), {min_words} needed")
+    return issues
