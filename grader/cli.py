@@ -196,7 +196,7 @@ def rubric_show(lab: str, course_path: Path | None):
     course = load_course(course_path)
     loaded = rubric_for(course, lab)
     r = loaded.rubric
-    checks = registry()
+    checks = registry(lab)
     click.echo(f"{course.lab(lab).title} ({lab}) — rubric {r.id} v{r.version}, {r.max_score:g} points\n")
     hidden = [c for c in r.criteria if c.visibility == "hidden"]
     for c in r.criteria:

@@ -15,7 +15,7 @@ from grader import __version__
 from grader.checks import registry
 from grader.checks.feedback import Reveal
 from grader.errors import ConfigError, SubmissionError
-from grader.labs import LABS
+from grader.labs import LAB_MODULES, lab_spec
 from grader.late import lateness
 from grader.loaders.course import LoadedCourse
 from grader.loaders.dataset import load_dataset
@@ -85,9 +85,9 @@ def grade_submission(path: Path, course: LoadedCourse, options: GradeOptions = G
         except SubmissionError as exc:
             return _invalid(None, None, None, exc, {})
         lab_id = manifest.lab
-        lab = LABS.get(lab_id)
+        lab = lab_spec(lab_id)
         if lab is None:
-            raise ConfigError(f"{lab_id} cannot be graded by grader {__version__} yet; gradable: {', '.join(LABS)}.")
+            raise ConfigError(f"{lab_id} cannot be graded by grader {__version__}; gradable: {', '.join(LAB_MODULES)}.")
         rubric = rubric_for(course, lab_id)
         dataset = None
         if lab.needs_dataset:
@@ -172,7 +172,7 @@ def _panel_figures(rubric: LoadedRubric, panel: Panel | None) -> dict[str, Any]:
 
 
 def _score(rubric: LoadedRubric, context: Any, audience: Audience, panel: Panel | None = None) -> GradeReport:
-    checks = registry()
+    checks = registry(rubric.rubric.lab)
     results: list[CriterionResult] = []
     gates_ok = True
     for c in rubric.rubric.criteria:

@@ -86,3 +86,15 @@ def test_a_bad_panel_is_a_configuration_error_naming_it(tmp_path: Path):
 def test_golden_json_of_the_assessment_reference_solution():
     golden = ROOT / "tests" / "golden" / "assessment-reference.json"
     assert run("grade", REFERENCE / "assessment", "--format", "json").output == golden.read_text()
+
+
+def test_grading_the_assessment_never_imports_pandas():
+    """architecture.md: heavy imports are lazy, so a YAML-only grade starts fast."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom grader.cli import main\nsys.argv = ['grader', 'grade', sys.argv[1], '--format', 'json']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\nprint('pandas' in sys.modules, 'pyarrow' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code, str(REFERENCE / "assessment")], capture_output=True, text=True,
+                         cwd=ROOT, env={"PATH": "", "PYTHONPATH": str(ROOT)})
+    assert out.stdout.strip().splitlines()[-1] == "False False"

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from grader.checks import registry
 from grader.errors import ConfigError, UsageError
-from grader.labs import LABS
+from grader.labs import LAB_MODULES, lab_spec
 from grader.loaders.yaml_source import YamlProblems, parse_yaml, problems_from_validation
 from grader.models.problems import Problem
 from grader.models.rubric import Rubric
@@ -68,13 +68,13 @@ def load_rubric(path: Path) -> LoadedRubric:
     if problems:
         raise ConfigError(f"rubric {path} is invalid.", sorted(problems, key=lambda p: p.line or 0)) from None
 
-    checks = registry()
+    checks = registry(rubric.lab)
     params: dict[str, BaseModel] = {}
-    lab = LABS.get(rubric.lab)
+    lab = lab_spec(rubric.lab)
     if lab is None:
         problems.append(Problem(file=file, location="lab", line=doc.line_of(("lab",)),
                                 message=f"lab '{rubric.lab}' cannot be graded by this version of the grader.",
-                                fix=f"gradable labs: {', '.join(LABS)}."))
+                                fix=f"gradable labs: {', '.join(LAB_MODULES)}."))
     settings: Any = None
     if lab is not None:
         try:
