@@ -12,7 +12,7 @@ import click
 from grader import __version__
 from grader.errors import ExitCode, GraderError, UsageError
 
-FORMATS = ("terminal", "json")   # keys of grader.reporters.REPORTERS (checked by a test)
+FORMATS = ("terminal", "json", "gradescope", "junit", "markdown", "classroom")   # = REPORTERS keys (tested)
 
 
 def _boundary(func: Callable) -> Callable:
@@ -89,21 +89,40 @@ def _grade(submission: Path, course_path: Path | None, dataset_path: Path | None
 @click.argument("submission", type=click.Path(exists=True, path_type=Path))
 @course_option
 @dataset_option
-@format_option
+@click.option("--format", "fmts", type=click.Choice(FORMATS), multiple=True, default=("terminal",),
+              show_default=True, help="Repeat for several formats (with --output-dir).")
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to this file.")
+@click.option("--output-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Write one file per --format here (result.json, results.json, junit.xml, summary.md, ...).")
 @click.option("--panel", "panel_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Panel scores for manual criteria (default: panel.yaml in the submission).")
 @_boundary
-def grade(submission: Path, course_path: Path | None, dataset_path: Path | None, fmt: str, output: Path | None,
-          panel_path: Path | None):
+def grade(submission: Path, course_path: Path | None, dataset_path: Path | None, fmts: tuple[str, ...],
+          output: Path | None, output_dir: Path | None, panel_path: Path | None):
     """Grade one SUBMISSION (a folder or a .zip) for instructors and CI.
 
     Exit 0 passed, 1 not passed, 2 usage or configuration error, 3 invalid submission, 4 bug.
     """
-    from grader.reporters import REPORTERS
+    from grader.reporters import FILE_NAMES, REPORTERS
 
-    report = _grade(submission, course_path, dataset_path, "instructor", panel_path)
-    _emit(REPORTERS[fmt](report, color=_color(output)), output)
+    if len(fmts) > 1 and output_dir is None:
+        raise UsageError("several --format need --output-dir, which receives one file per format.")
+    if output is not None and output_dir is not None:
+        raise UsageError("use --output or --output-dir, not both.")
+    try:
+        report = _grade(submission, course_path, dataset_path, "instructor", panel_path)
+    except Exception as exc:
+        if "gradescope" in fmts:   # Gradescope needs a valid results.json even when grading failed
+            from grader.reporters.gradescope import failure
+
+            target = output_dir / FILE_NAMES["gradescope"] if output_dir else output
+            _emit(failure(str(exc)), target)
+        raise
+    if output_dir is not None:
+        for fmt in fmts:
+            _emit(REPORTERS[fmt](report), output_dir / FILE_NAMES[fmt])
+    else:
+        _emit(REPORTERS[fmts[0]](report, color=_color(output)), output)
     return _exit_code(report)
 
 

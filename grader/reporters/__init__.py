@@ -4,11 +4,21 @@ from __future__ import annotations
 from typing import Callable
 
 from grader.models.results import GradeReport
-from grader.reporters import json_report, terminal
+from grader.reporters import classroom, gradescope, json_report, junit, markdown, terminal
 
 Reporter = Callable[..., str]
 
 REPORTERS: dict[str, Reporter] = {
     "terminal": terminal.render,
     "json": json_report.render,
+    "gradescope": gradescope.render,
+    "junit": junit.render,
+    "markdown": markdown.render,
+    "classroom": classroom.render,
+}
+
+# File names used with --output-dir (one file per format).
+FILE_NAMES: dict[str, str] = {
+    "terminal": "report.txt", "json": "result.json", "gradescope": "results.json", "junit": "junit.xml",
+    "markdown": "summary.md", "classroom": "classroom.txt",
 }

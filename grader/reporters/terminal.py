@@ -4,12 +4,9 @@ from __future__ import annotations
 import io
 
 from grader.models.results import GradeReport
+from grader.reporters.common import points
 
 _STYLE = {"pass": "green", "partial": "yellow", "fail": "red", "error": "red bold", "manual": "cyan"}
-
-
-def _points(x: float) -> str:
-    return f"{x:.2f}".rstrip("0").rstrip(".")
 
 
 def render(report: GradeReport, color: bool = False) -> str:
@@ -36,7 +33,7 @@ def render(report: GradeReport, color: bool = False) -> str:
             feedback = escape(c.feedback)
             if c.hint:
                 feedback += f"\n[dim]How to improve: {escape(c.hint)}[/dim]"
-            table.add_row(title, f"{_points(c.score)}/{_points(c.max_score)}",
+            table.add_row(title, f"{points(c.score)}/{points(c.max_score)}",
                           f"[{_STYLE[c.status]}]{c.status}[/]", feedback)
         console.print(table)
     if report.errors:
@@ -49,10 +46,10 @@ def render(report: GradeReport, color: bool = False) -> str:
         console.print(f"[yellow]Late by {report.late.days} day(s): {report.late.penalty_pct:.0%} of the points "
                       "deducted.[/]")
     verdict = "[green bold]PASSED[/]" if report.passed else "[red bold]NOT PASSED[/]"
-    console.print(f"Score {_points(report.score)}/{_points(report.max_score)} ({report.percent:.1%}) · {verdict}")
+    console.print(f"Score {points(report.score)}/{points(report.max_score)} ({report.percent:.1%}) · {verdict}")
     if report.hidden:
         n, pts = int(report.hidden["criteria"]), report.hidden["points"]
         if n:
-            console.print(f"[dim]{n} hidden criteria worth {_points(pts)} points are graded when you hand in; "
+            console.print(f"[dim]{n} hidden criteria worth {points(pts)} points are graded when you hand in; "
                           "passing every visible check is not full marks.[/dim]")
     return buf.getvalue()
