@@ -78,12 +78,15 @@ def _invalid(learner: str | None, lab: str | None, rubric: LoadedRubric | None, 
 
 def grade_submission(path: Path, course: LoadedCourse, options: GradeOptions = GradeOptions()) -> GradeReport:
     """Grade one submission folder or zip. Raises only for usage and configuration errors."""
-    files = open_submission(path)
+    try:
+        files = open_submission(path)
+    except SubmissionError as exc:
+        return _invalid(None, None, None, exc, {})
     try:
         try:
             manifest = read_manifest(files)
         except SubmissionError as exc:
-            return _invalid(None, None, None, exc, {})
+            return _invalid(None, None, None, _located(exc, files), {})
         lab_id = manifest.lab
         lab = lab_spec(lab_id)
         if lab is None:
@@ -100,7 +103,7 @@ def grade_submission(path: Path, course: LoadedCourse, options: GradeOptions = G
             model = lab.parse(files)
             context = lab.recompute(model, dataset, rubric.settings)
         except SubmissionError as exc:
-            return _invalid(manifest.learner.id, lab_id, rubric, exc, lab.empty_figures())
+            return _invalid(manifest.learner.id, lab_id, rubric, _located(exc, files), lab.empty_figures())
         report = _score(rubric, context, options.audience, panel)
         figures = lab.figures(context)
         if rubric.manual_ids:
@@ -117,6 +120,13 @@ def grade_submission(path: Path, course: LoadedCourse, options: GradeOptions = G
             "warnings": dataset.warnings if dataset is not None else []})
     finally:
         files.close()
+
+
+def _located(exc: SubmissionError, files) -> SubmissionError:
+    """Problems in a file that came from a notebook or workbook say which cell or sheet."""
+    exc.problems = [p.model_copy(update={"container": files.container_of(p.file)}) if files.container_of(p.file)
+                    else p for p in exc.problems]
+    return exc
 
 
 def _panel(files, rubric: LoadedRubric, options: GradeOptions) -> Panel | None:

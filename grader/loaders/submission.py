@@ -7,10 +7,11 @@ is extracted to disk.
 from __future__ import annotations
 
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from grader.errors import SubmissionError, UsageError
+from grader.loaders.containers import Extracted, from_notebook, from_workbook
 from grader.loaders.yaml_source import YamlProblems, load_model
 from grader.models.problems import Problem
 from grader.models.submission import Manifest
@@ -28,21 +29,29 @@ def _ignored(parts: tuple[str, ...]) -> bool:
 
 @dataclass
 class SubmissionFiles:
-    """The files of one submission, by POSIX path relative to its root."""
+    """The files of one submission, by POSIX path relative to its root, plus the lab files found
+    inside its notebooks and workbooks (submissions.md §4)."""
 
     source: Path
     _sizes: dict[str, int]
     _folder: Path | None = None
     _zip: zipfile.ZipFile | None = None
     _zip_names: dict[str, str] | None = None    # our name -> member name
+    _contained: dict[str, Extracted] = field(default_factory=dict)
 
     def names(self) -> list[str]:
-        return sorted(self._sizes)
+        return sorted(set(self._sizes) | set(self._contained))
 
     def has(self, name: str) -> bool:
-        return name in self._sizes
+        return name in self._sizes or name in self._contained
+
+    def container_of(self, name: str) -> str | None:
+        """The notebook cell or workbook sheet a lab file came from, if it came from one."""
+        return self._contained[name].origin if name in self._contained else None
 
     def read(self, name: str) -> bytes:
+        if name in self._contained:
+            return self._contained[name].data
         size = self._sizes[name]
         if size > MAX_FILE_BYTES:
             raise SubmissionError(f"{name} is too large.", [Problem(
@@ -114,6 +123,10 @@ def _open_zip(path: Path) -> SubmissionFiles:
             problems.append(Problem(file=path.name, location=name, message="a path that leaves the archive.",
                                     fix="zip the folder with relative paths."))
             continue
+        if name.lower().endswith(".zip"):
+            problems.append(Problem(file=path.name, location=name, message="a zip inside the zip.",
+                                    fix="zip the submission folder once, with its files directly inside."))
+            continue
         if (member.external_attr >> 16) & 0o170000 == 0o120000:
             problems.append(Problem(file=path.name, location=name, message="links are not accepted.",
                                     fix="zip the files themselves."))
@@ -137,14 +150,42 @@ def _open_zip(path: Path) -> SubmissionFiles:
     return SubmissionFiles(source=path, _sizes=sizes, _zip=archive, _zip_names=names)
 
 
+def _open_containers(files: SubmissionFiles) -> SubmissionFiles:
+    """Extract the lab files of every notebook and workbook; a file given twice is an error naming
+    both places."""
+    problems: list[Problem] = []
+    for name in sorted(files._sizes):
+        suffix = PurePosixPath(name).suffix.lower()
+        if suffix in (".xlsm", ".xls", ".xlsb"):
+            problems.append(Problem(file=name, message="only .xlsx workbooks are read (no macros, no legacy formats).",
+                                    fix="save the workbook as .xlsx."))
+            continue
+        reader = {".ipynb": from_notebook, ".xlsx": from_workbook}.get(suffix)
+        if reader is None:
+            continue
+        extracted, found = reader(files.read(name), name)
+        problems += found
+        for item in extracted:
+            if item.name in files._sizes or item.name in files._contained:
+                first = files._contained[item.name].origin if item.name in files._contained else f"the file {item.name}"
+                problems.append(Problem(file=item.name, message=f"{item.name} is given twice: in {first} and in "
+                                        f"{item.origin}.", fix="keep one of them."))
+            else:
+                files._contained[item.name] = item
+    if problems:
+        files.close()
+        raise SubmissionError("the submission's notebooks or workbooks cannot be used.", problems)
+    return files
+
+
 def open_submission(path: Path) -> SubmissionFiles:
     """A folder or a .zip; a missing path is a usage error (exit 2)."""
     if not path.exists():
         raise UsageError(f"submission {path} does not exist.")
     if path.is_dir():
-        return _open_folder(path)
+        return _open_containers(_open_folder(path))
     if path.suffix.lower() == ".zip":
-        return _open_zip(path)
+        return _open_containers(_open_zip(path))
     raise UsageError(f"submission {path} is neither a folder nor a .zip file.")
 
 

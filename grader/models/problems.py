@@ -12,6 +12,7 @@ class Problem(BaseModel):
     location: str | None = None   # field path, e.g. "actions[1].params.discount", or a column name
     line: int | None = None       # 1-based line in `file`, where known
     fix: str | None = None        # plain-language advice
+    container: str | None = None  # where the file came from when it was inside one: "work.ipynb cell 4"
 
     def render(self) -> str:
         where = self.file
@@ -19,6 +20,8 @@ class Problem(BaseModel):
             where += f":{self.line}"
         if self.location:
             where += f" ({self.location})"
+        if self.container:
+            where += f" [in {self.container}]"
         text = f"{where}: {self.message}"
         if self.fix:
             text += f" Fix: {self.fix}"
