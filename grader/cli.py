@@ -96,9 +96,12 @@ def _grade(submission: Path, course_path: Path | None, dataset_path: Path | None
               help="Write one file per --format here (result.json, results.json, junit.xml, summary.md, ...).")
 @click.option("--panel", "panel_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Panel scores for manual criteria (default: panel.yaml in the submission).")
+@click.option("--audience", type=click.Choice(["instructor", "learner"]), default="instructor", show_default=True,
+              help="learner: feedback shows only whether a figure is too high or low, and a panel.yaml inside "
+                   "the submission is ignored (for Gradescope and CI, where learners see the output).")
 @_boundary
 def grade(submission: Path, course_path: Path | None, dataset_path: Path | None, fmts: tuple[str, ...],
-          output: Path | None, output_dir: Path | None, panel_path: Path | None):
+          output: Path | None, output_dir: Path | None, panel_path: Path | None, audience: str):
     """Grade one SUBMISSION (a folder or a .zip) for instructors and CI.
 
     Exit 0 passed, 1 not passed, 2 usage or configuration error, 3 invalid submission, 4 bug.
@@ -110,7 +113,7 @@ def grade(submission: Path, course_path: Path | None, dataset_path: Path | None,
     if output is not None and output_dir is not None:
         raise UsageError("use --output or --output-dir, not both.")
     try:
-        report = _grade(submission, course_path, dataset_path, "instructor", panel_path)
+        report = _grade(submission, course_path, dataset_path, audience, panel_path)
     except Exception as exc:
         if "gradescope" in fmts:   # Gradescope needs a valid results.json even when grading failed
             from grader.reporters.gradescope import failure
@@ -258,6 +261,102 @@ def dataset_generate(seed: int | None, months: int | None, start: str | None, ou
                                    months=months or ai_platform.DEFAULT_MONTHS, start=start)
     click.echo(f"wrote {out_dir}: {summary['rows']:,} billing rows, {summary['bytes']:,} bytes "
                f"(instructor-only answers in {out_dir / 'instructor'})")
+
+
+@main.group()
+def gradescope() -> None:
+    """Gradescope autograder bundles."""
+
+
+@gradescope.command("build")
+@course_option
+@click.option("--lab", required=True, help="The lab to grade: lab1, lab2, lab3 or assessment.")
+@click.option("--out", "out_file", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="The autograder zip to write (upload it as the assignment's autograder).")
+@_boundary
+def gradescope_build(course_path: Path | None, lab: str, out_file: Path):
+    """Write a ready Gradescope autograder zip for LAB: setup.sh, run_autograder, the rubric and data."""
+    from grader.engine import rubric_for
+    from grader.integrations.gradescope import build
+    from grader.loaders.course import load_course
+
+    course = load_course(course_path)
+    rubric_for(course, lab)                     # a broken rubric fails here, not on Gradescope
+    data = build(course, lab)
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    out_file.write_bytes(data)
+    click.echo(f"wrote {out_file} ({len(data):,} bytes) for {lab}; hidden criteria show after grades are published.")
+
+
+class _CiGroup(click.Group):
+    """`grader ci SUBMISSION` runs `grader ci run SUBMISSION`; `grader ci init` writes a workflow."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+@main.group(cls=_CiGroup)
+def ci() -> None:
+    """GitHub Actions and GitHub Classroom: `grader ci SUBMISSION`, `grader ci init`."""
+
+
+@ci.command("run")
+@click.argument("submission", type=click.Path(exists=True, path_type=Path))
+@course_option
+@dataset_option
+@click.option("--output-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Also write result.json, junit.xml and summary.md here.")
+@_boundary
+def ci_run(submission: Path, course_path: Path | None, dataset_path: Path | None, output_dir: Path | None):
+    """Grade SUBMISSION in CI as the learner sees it: step summary, annotations, Classroom result, exit code."""
+    from grader.integrations.github import annotations, ci_view
+    from grader.labs import lab_spec
+    from grader.reporters import FILE_NAMES, REPORTERS
+
+    report = ci_view(_grade(submission, course_path, dataset_path, "learner"))
+    click.echo(REPORTERS["terminal"](report, color=False), nl=False)
+    spec = lab_spec(report.lab) if report.lab else None
+    main_file = spec.files[0] if spec else None
+    for line in annotations(report, submission if submission.is_dir() else submission.parent, main_file):
+        click.echo(line)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as f:
+            f.write(REPORTERS["markdown"](report) + "\n")
+    github_output = os.environ.get("GITHUB_OUTPUT")
+    if github_output:
+        with open(github_output, "a", encoding="utf-8") as f:
+            f.write(REPORTERS["classroom"](report))
+    if output_dir is not None:
+        for fmt in ("json", "junit", "markdown"):
+            _emit(REPORTERS[fmt](report), output_dir / FILE_NAMES[fmt])
+    from grader.reporters.common import points
+
+    click.echo(f"Points {points(report.score)}/{points(report.max_score)}")
+    return _exit_code(report)
+
+
+@ci.command("init")
+@click.option("--lab", default="lab2", show_default=True, help="The lab the repository holds.")
+@click.option("--submission", default=".", show_default=True, help="The submission folder inside the repository.")
+@click.option("--package", default="finops-grader", show_default=True, help="What `pip install` installs.")
+@click.option("--repo", "repo", default=".", type=click.Path(path_type=Path, file_okay=False), show_default=True)
+@click.option("--force", is_flag=True, help="Replace an existing workflow.")
+@_boundary
+def ci_init(lab: str, submission: str, package: str, repo: Path, force: bool):
+    """Write .github/workflows/grade.yml for a learner's repository (GitHub Classroom ready)."""
+    from grader.integrations.github import workflow
+    from grader.labs import LAB_MODULES
+
+    if lab not in LAB_MODULES:
+        raise UsageError(f"--lab must be one of {', '.join(LAB_MODULES)}.")
+    target = repo / ".github" / "workflows" / "grade.yml"
+    if target.exists() and not force:
+        raise UsageError(f"{target} exists; use --force to replace it.")
+    _emit(workflow(lab, submission, package), target)
+    click.echo(f"wrote {target}")
 
 
 if __name__ == "__main__":  # pragma: no cover

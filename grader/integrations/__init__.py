@@ -1,0 +1,1 @@
+"""Where grades go: Gradescope autograder bundles and GitHub (Actions, Classroom)."""
