@@ -269,3 +269,14 @@ def test_a_crashing_check_prints_no_traceback_in_a_real_process(tmp_path: Path):
     assert out.returncode == 0
     assert "Traceback" not in out.stderr + out.stdout
     assert "grader bug" in out.stdout
+
+
+def test_check_says_what_to_fix_first():
+    short = json.loads(run("check", EXAMPLES / "lab2-short", "--format", "json").output)
+    assert short["fix_first"].startswith("'Recomputed savings reach 30% of the annual baseline' (the lab cannot pass "
+                                         "without it): Widen the scope")
+    good = json.loads(run("check", EXAMPLES / "lab2-good", "--format", "json").output)
+    assert good["fix_first"].startswith("'Claimed savings match the recomputation' (6.67 points to gain)")
+    invalid = json.loads(run("check", EXAMPLES / "lab2-invalid", "--format", "json").output)
+    assert invalid["fix_first"].startswith("7 problem(s) stop grading; start with playbook.yaml:1 (claimed_savings)")
+    assert "fix_first" not in json.loads(run("grade", EXAMPLES / "lab2-good", "--format", "json").output)

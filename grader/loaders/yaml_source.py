@@ -160,6 +160,10 @@ class YamlProblems(Exception):
         self.problems = problems
 
 
+# What a pattern-checked field looks like, in words (instead of the regular expression).
+_FORMS = {"period": "a month, YYYY-MM (e.g. 2026-09)",
+          "id": "an id of letters, digits, '.', '_', '@' or '-' (no spaces or slashes, at most 64 characters)"}
+
 _FIXES = {
     "extra_forbidden": "remove it or check its spelling against the lab's template.",
     "missing": "add it; see the lab's template.",
@@ -191,7 +195,11 @@ def problems_from_validation(exc: ValidationError, doc: YamlDoc, prefix: tuple =
         loc = tuple(p for p in loc if p != "[key]")
         kind = err["type"]
         msg = err["msg"].removeprefix("Value error, ")
-        if kind in ("model_type", "dict_type"):
+        if kind == "string_pattern_mismatch":
+            field = str(loc[-1]) if loc else ""
+            form = _FORMS.get(field, "the form the template shows")
+            msg = f"{err.get('input')!r} is not written as {form}"
+        elif kind in ("model_type", "dict_type"):
             msg = f"expected key: value fields here, found {_kind_of(err.get('input'))}"
         elif kind == "extra_forbidden":
             msg = f"unknown field '{loc[-1]}'" if loc else "unknown field"

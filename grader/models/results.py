@@ -59,6 +59,8 @@ class GradeReport(BaseModel):
     hidden: dict[str, float] | None = None
     # Set while manual criteria await the panel: the percent reachable if they earn full marks.
     max_reachable_percent: float | None = None
+    # Set in a learner's view: the one thing to fix first.
+    fix_first: str | None = None
 
     @property
     def invalid(self) -> bool:
@@ -69,7 +71,7 @@ class GradeReport(BaseModel):
         data["schema"] = self.schema_
         data["errors"] = [p.to_json() for p in self.errors]
         data["criteria"] = [{k: v for k, v in c.items() if v is not None} for c in data["criteria"]]
-        for optional in ("hidden", "max_reachable_percent"):
+        for optional in ("hidden", "max_reachable_percent", "fix_first"):
             if data[optional] is None:
                 del data[optional]
         return data

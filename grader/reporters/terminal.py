@@ -47,6 +47,8 @@ def render(report: GradeReport, color: bool = False) -> str:
                       "deducted.[/]")
     verdict = "[green bold]PASSED[/]" if report.passed else "[red bold]NOT PASSED[/]"
     console.print(f"Score {points(report.score)}/{points(report.max_score)} ({report.percent:.1%}) · {verdict}")
+    if report.fix_first:
+        console.print(f"[bold]Fix first:[/bold] {escape(report.fix_first)}")
     if report.hidden:
         n, pts = int(report.hidden["criteria"]), report.hidden["points"]
         if n:
