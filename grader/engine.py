@@ -105,6 +105,7 @@ def grade_submission(path: Path, course: LoadedCourse, options: GradeOptions = G
         except SubmissionError as exc:
             return _invalid(manifest.learner.id, lab_id, rubric, _located(exc, files), lab.empty_figures())
         report = _score(rubric, context, options.audience, panel)
+        report = report.model_copy(update={"criteria": [_in_container(c, files) for c in report.criteria]})
         figures = lab.figures(context)
         if rubric.manual_ids:
             figures.update(_panel_figures(rubric, panel))
@@ -127,6 +128,14 @@ def _located(exc: SubmissionError, files) -> SubmissionError:
     exc.problems = [p.model_copy(update={"container": files.container_of(p.file)}) if files.container_of(p.file)
                     else p for p in exc.problems]
     return exc
+
+
+def _in_container(c: CriterionResult, files) -> CriterionResult:
+    """A finding in a file that came from a notebook or workbook points at that container."""
+    origin = files.container_of(c.file) if c.file else None
+    if origin is None:
+        return c
+    return c.model_copy(update={"file": origin.split(" cell ")[0].split(" sheet ")[0], "line": None})
 
 
 def _panel(files, rubric: LoadedRubric, options: GradeOptions) -> Panel | None:
@@ -212,7 +221,8 @@ def _score(rubric: LoadedRubric, context: Any, audience: Audience, panel: Panel 
         results.append(CriterionResult(
             id=c.id, title=c.title, status=status, score=float(c.points) * fraction, max_score=float(c.points),
             feedback=outcome.feedback, visibility=c.visibility, gate=c.gate,
-            hint=c.hint if status != "pass" else None))
+            hint=c.hint if status != "pass" else None,
+            file=outcome.file if status != "pass" else None, line=outcome.line if status != "pass" else None))
         if c.gate and not outcome.passed:
             gates_ok = False
     score = float(sum(r.score for r in results))

@@ -67,7 +67,8 @@ def claims(ctx: AssessmentContext, p: ClaimsParams, reveal: Reveal) -> Outcome:
     ok = len(p.figures) - len(issues)
     if not issues:
         return Outcome(1.0, f"All {ok} claimed figures match the recomputation.")
-    return Outcome(ok / len(p.figures), f"{ok} of {len(p.figures)} figures right. {'; '.join(issues)}.")
+    return Outcome(ok / len(p.figures), f"{ok} of {len(p.figures)} figures right. {'; '.join(issues)}.",
+                   file="business_case.yaml")
 
 
 class SensitivityParams(_P):
@@ -148,7 +149,8 @@ def memo_sections(ctx: AssessmentContext, p: MemoParams, reveal: Reveal) -> Outc
     ok = len(p.sections) - len(issues)
     if not issues:
         return Outcome(1.0, f"The memo covers {', '.join(p.sections)}.")
-    return Outcome(ok / len(p.sections), f"{ok} of {len(p.sections)} sections in place. {'; '.join(issues)}.")
+    return Outcome(ok / len(p.sections), f"{ok} of {len(p.sections)} sections in place. {'; '.join(issues)}.",
+                   file="memo.md")
 
 
 @check("assessment.sustainability", lab="assessment")

@@ -34,6 +34,11 @@ def _listing(items: list[str], limit: int = 8) -> str:
     return shown + (f"; and {len(items) - limit} more" if len(items) > limit else "")
 
 
+def _first_line(rows: list[KpiRowResult], file: str = "kpis.csv") -> dict:
+    lines = [r.kpi.line for r in rows if r.status == "mismatch"]
+    return {"file": file, "line": min(lines) if lines else None}
+
+
 def _where(unit: str) -> str:
     return unit if unit != ORG else "organisation"
 
@@ -76,7 +81,10 @@ def kpis_defined(ctx: Lab1Context, p: BaseModel, reveal: Reveal) -> Outcome:
     total = len(defs) + len(undefined)
     if not issues:
         return Outcome(1.0, f"All {len(defs)} KPIs have a target, a direction and an owner.")
-    return Outcome(_share(total - len(issues), total), f"{_listing(issues)}.")
+    incomplete = [line for line, k in zip(ctx.parsed.kpi_lines, defs)
+                  if k.target is None or k.direction is None or not (k.owner or "").strip()]
+    return Outcome(_share(total - len(issues), total), f"{_listing(issues)}.", file="dashboard.yaml",
+                   line=min(incomplete) if incomplete else None)
 
 
 @check("lab1.values_match", lab="lab1")
@@ -90,7 +98,8 @@ def values_match(ctx: Lab1Context, p: BaseModel, reveal: Reveal) -> Outcome:
         return Outcome(0.0, "No row of kpis.csv could be checked against the data." + notes)
     wrong = _mismatches(checked, ctx, reveal)
     head = f"{matched} of {len(checked)} checked values match."
-    return Outcome(matched / len(checked), head + (f" {_listing(wrong)}." if wrong else "") + notes)
+    return Outcome(matched / len(checked), head + (f" {_listing(wrong)}." if wrong else "") + notes,
+                   **_first_line(checked))
 
 
 @check("lab1.unit_costs", lab="lab1")
@@ -102,12 +111,13 @@ def unit_costs(ctx: Lab1Context, p: BaseModel, reveal: Reveal) -> Outcome:
         gradable = [m for m in kpi.UNIT_COST_METRICS if m not in ctx.reference.table.not_gradable]
         why = (f"report at least one of {', '.join(gradable)} for {ctx.period}" if gradable
                else "this dataset has none of the files unit costs need")
-        return Outcome(0.0, f"No unit cost could be checked: {why}.", passed=False)
+        return Outcome(0.0, f"No unit cost could be checked: {why}.", passed=False, file="kpis.csv")
     matched = sum(r.status == "matched" for r in rows)
     wrong = _mismatches(rows, ctx, reveal)
     if not wrong:
         return Outcome(1.0, f"All {len(rows)} unit cost(s) correct.")
-    return Outcome(matched / len(rows), f"{matched} of {len(rows)} unit costs correct. {_listing(wrong)}.")
+    return Outcome(matched / len(rows), f"{matched} of {len(rows)} unit costs correct. {_listing(wrong)}.",
+                   **_first_line(rows))
 
 
 class AlertParams(_P):
@@ -131,7 +141,9 @@ def alerts(ctx: Lab1Context, p: AlertParams, reveal: Reveal) -> Outcome:
                                    else f"{len(missed)} alert(s)"))
     fraction = 1.0 if passed else (min(1.0, ctx.precision / p.min_precision if p.min_precision else 1.0)
                                    + min(1.0, ctx.recall / p.min_recall if p.min_recall else 1.0)) / 2
-    return Outcome(min(fraction, 1.0), "Alerts: " + "; ".join(parts) + ".", passed=passed)
+    false_lines = [a.line for a in ctx.parsed.alerts if (a.kind, a.date, a.unit) in set(unexpected)]
+    return Outcome(min(fraction, 1.0), "Alerts: " + "; ".join(parts) + ".", passed=passed, file="alerts.csv",
+                   line=min(false_lines) if false_lines else None)
 
 
 @check("lab1.allocation_reported", lab="lab1")
@@ -142,7 +154,8 @@ def allocation_reported(ctx: Lab1Context, p: BaseModel, reveal: Reveal) -> Outco
         return Outcome(0.0, f"kpis.csv has no organisation-wide allocated_cost_pct for {ctx.period}.")
     if all(r.status == "matched" for r in rows):
         return Outcome(1.0, "Tag coverage (allocated_cost_pct) is reported and correct.")
-    return Outcome(0.5, "Tag coverage is reported but wrong: " + _listing(_mismatches(rows, ctx, reveal)) + ".")
+    return Outcome(0.5, "Tag coverage is reported but wrong: " + _listing(_mismatches(rows, ctx, reveal)) + ".",
+                   **_first_line(rows))
 
 
 class RefreshParams(_P):

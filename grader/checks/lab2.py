@@ -18,6 +18,15 @@ def _share(ok: int, total: int) -> float:
     return ok / total if total else 1.0
 
 
+FILE = "playbook.yaml"
+
+
+def _at(ctx: Lab2Context, action_ids: list[str]) -> dict:
+    """file and line of the first action named, for CI annotations."""
+    lines = [ctx.parsed.lines[a] for a in action_ids if a in ctx.parsed.lines]
+    return {"file": FILE, "line": min(lines) if lines else None}
+
+
 def _listing(items: list[str], limit: int = 8) -> str:
     shown = "; ".join(items[:limit])
     return shown + (f"; and {len(items) - limit} more" if len(items) > limit else "")
@@ -32,7 +41,8 @@ def savings_target(ctx: Lab2Context, p: SavingsTargetParams, reveal: Reveal) -> 
     """Recomputed savings_pct ≥ min_savings_pct (reference-models §3 gate); partial credit in proportion."""
     got = ctx.savings_pct
     if got is None:
-        return Outcome(0.0, "The dataset's baseline is zero, so savings cannot be expressed as a share.", passed=False)
+        return Outcome(0.0, "The dataset's baseline is zero, so savings cannot be expressed as a share.", passed=False,
+                       file=FILE)
     passed = got >= p.min_savings_pct
     fraction = 1.0 if passed else max(0.0, min(1.0, got / p.min_savings_pct))
     if reveal.mode == "value":
@@ -43,7 +53,7 @@ def savings_target(ctx: Lab2Context, p: SavingsTargetParams, reveal: Reveal) -> 
     claimed = ctx.playbook.claimed_savings_pct
     if claimed is not None and claimed >= p.min_savings_pct and not passed:
         text += f" Your headline claims {pct(claimed)}: the recomputation, not the claim, decides."
-    return Outcome(fraction, text, passed=passed)
+    return Outcome(fraction, text, passed=passed, file=FILE)
 
 
 class ClaimsParams(_P):
@@ -75,7 +85,8 @@ def claims_accurate(ctx: Lab2Context, p: ClaimsParams, reveal: Reveal) -> Outcom
                                          f"±max({s.pct_rel_tol:.0%} relative, {s.pct_abs_tol:.1%})"))
     if not wrong:
         return Outcome(1.0, f"All {total} claims match the recomputed savings.")
-    return Outcome(_share(ok, total), f"{ok} of {total} claims accurate. {_listing(wrong)}.")
+    bad = [r.action.id for r in ctx.actions if not r.accurate]
+    return Outcome(_share(ok, total), f"{ok} of {total} claims accurate. {_listing(wrong)}.", **_at(ctx, bad))
 
 
 class ScopedParams(_P):
@@ -97,7 +108,8 @@ def actions_scoped(ctx: Lab2Context, p: ScopedParams, reveal: Reveal) -> Outcome
     ok = len(ctx.actions) - len(issues)
     if not issues:
         return Outcome(1.0, f"All {ok} actions are scoped to business units in the data.")
-    return Outcome(_share(ok, len(ctx.actions)), f"{ok} of {len(ctx.actions)} actions well scoped. {_listing(issues)}.")
+    return Outcome(_share(ok, len(ctx.actions)), f"{ok} of {len(ctx.actions)} actions well scoped. {_listing(issues)}.",
+                   **_at(ctx, [i.split(":")[0] for i in issues]))
 
 
 class AccountableParams(_P):
@@ -122,7 +134,8 @@ def actions_accountable(ctx: Lab2Context, p: AccountableParams, reveal: Reveal) 
     ok = len(ctx.actions) - len(issues)
     if not issues:
         return Outcome(1.0, f"All {ok} actions have an owner, a risk level and a mitigation.")
-    return Outcome(_share(ok, len(ctx.actions)), f"{ok} of {len(ctx.actions)} actions accountable. {_listing(issues)}.")
+    return Outcome(_share(ok, len(ctx.actions)), f"{ok} of {len(ctx.actions)} actions accountable. {_listing(issues)}.",
+                   **_at(ctx, [i.split(" lacks")[0] for i in issues]))
 
 
 @check("lab2.no_losses", lab="lab2")
@@ -141,7 +154,8 @@ def no_losses(ctx: Lab2Context, p: BaseModel, reveal: Reveal) -> Outcome:
     if not losses:
         return Outcome(1.0, "No action loses money; every commitment is at or above break-even utilisation.")
     ok = len(ctx.actions) - len(losses)
-    return Outcome(_share(ok, len(ctx.actions)), f"Loss-making: {_listing(losses)}.")
+    return Outcome(_share(ok, len(ctx.actions)), f"Loss-making: {_listing(losses)}.",
+                   **_at(ctx, [r.action.id for r in ctx.actions if r.rate < 0]))
 
 
 class PaybackParams(_P):
@@ -169,7 +183,8 @@ def payback(ctx: Lab2Context, p: PaybackParams, reveal: Reveal) -> Outcome:
     if not slow:
         return Outcome(1.0, f"All {ok} costed actions pay back within {p.max_payback_years:g} year(s).")
     return Outcome(_share(ok, len(costed)), f"{ok} of {len(costed)} costed actions pay back within "
-                                            f"{p.max_payback_years:g} year(s). {_listing(slow)}.")
+                                            f"{p.max_payback_years:g} year(s). {_listing(slow)}.",
+                   **_at(ctx, [s.split(":")[0] for s in slow]))
 
 
 class LeverMixParams(_P):
@@ -181,7 +196,8 @@ def lever_mix(ctx: Lab2Context, p: LeverMixParams, reveal: Reveal) -> Outcome:
     """The playbook uses at least min_levers distinct levers."""
     levers = sorted({r.action.lever for r in ctx.actions})
     fraction = min(1.0, len(levers) / p.min_levers)
-    return Outcome(fraction, f"{len(levers)} distinct lever(s) ({', '.join(levers)}); {p.min_levers} expected.")
+    return Outcome(fraction, f"{len(levers)} distinct lever(s) ({', '.join(levers)}); {p.min_levers} expected.",
+                   file=FILE)
 
 
 class HeadlineParams(_P):

@@ -76,7 +76,8 @@ def allocation_matches(ctx: Lab3Context, p: BaseModel, reveal: Reveal) -> Outcom
     text = f"{ok} of {total} units match. {_listing(issues)}."
     if ctx.diagnosis:
         text += f" Your figures match {ctx.diagnosis}."
-    return Outcome(ok / total if total else 0.0, text)
+    lines = [c.line for c in ctx.parsed.allocation if not ctx.unit_matches(c.unit)]
+    return Outcome(ok / total if total else 0.0, text, file="allocation.csv", line=min(lines) if lines else None)
 
 
 class RatesParams(_P):
@@ -129,7 +130,8 @@ def communication_plan(ctx: Lab3Context, p: PlanParams, reveal: Reveal) -> Outco
     ok = len(p.sections) - len(issues)
     if not issues:
         return Outcome(1.0, f"The plan covers {', '.join(p.sections)}.")
-    return Outcome(ok / len(p.sections), f"{ok} of {len(p.sections)} sections in place. {_listing(issues)}.")
+    return Outcome(ok / len(p.sections), f"{ok} of {len(p.sections)} sections in place. {_listing(issues)}.",
+                   file="communication_plan.md")
 
 
 @check("lab3.finance_approval", lab="lab3")

@@ -29,6 +29,8 @@ class Outcome:
     feedback: str
     passed: bool | None = None
     figures: dict[str, Any] = field(default_factory=dict)
+    file: str | None = None       # where the learner should look first (for CI annotations)
+    line: int | None = None
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.fraction <= 1.0:

@@ -31,7 +31,9 @@ def annotations(report: GradeReport, submission: Path, main_file: str | None) ->
         lines.append(f"::error {props},title={_escape_property('Cannot be graded')}::{_escape_data(p.render())}")
     for c in report.criteria if not report.errors else []:     # an invalid submission: its problems say it all
         if c.status in ("fail", "partial", "error"):
-            props = f"file={_escape_property(where(main_file))}," if main_file else ""
+            target = c.file or main_file
+            props = f"file={_escape_property(where(target))}," if target else ""
+            props += f"line={c.line}," if c.file and c.line else ""
             text = c.feedback + (f" How to improve: {c.hint}" if c.hint else "")
             lines.append(f"::warning {props}title={_escape_property(f'{c.title} ({points(c.score)}/{points(c.max_score)})')}"
                          f"::{_escape_data(text)}")

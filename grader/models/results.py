@@ -36,6 +36,8 @@ class CriterionResult(BaseModel):
     visibility: Literal["visible", "hidden"]
     hint: str | None = None      # shown to learners when the criterion is not passed
     gate: bool = False
+    file: str | None = None      # the learner file (and line) of the first finding, when a check knows it
+    line: int | None = None
 
 
 class GradeReport(BaseModel):

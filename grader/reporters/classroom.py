@@ -17,8 +17,13 @@ def payload(report: GradeReport) -> dict:
         tests.append(test)
     for c in report.criteria:
         status = "pass" if c.status == "pass" else ("error" if c.status == "error" else "fail")
-        tests.append({"name": c.title, "status": status, "score": c.score,
-                      "message": c.feedback + (f" How to improve: {c.hint}" if c.hint else "")})
+        test = {"name": c.title, "status": status, "score": c.score,
+                "message": c.feedback + (f" How to improve: {c.hint}" if c.hint else "")}
+        if c.file:
+            test["filename"] = c.file
+        if c.line:
+            test["line_no"] = c.line
+        tests.append(test)
     status = "error" if report.errors else ("pass" if report.passed else "fail")
     return {"version": 1, "status": status, "max_score": report.max_score, "tests": tests}
 

@@ -26,8 +26,10 @@ def test_ci_writes_summary_output_and_annotations(tmp_path: Path):
     assert payload["status"] == "pass" and payload["max_score"] == 100.0
     warnings = [line for line in result.output.splitlines() if line.startswith("::warning")]
     assert len(warnings) == 2
-    assert warnings[1].startswith("::warning file=submissions_example/lab2-good/playbook.yaml,title=Every action has "
-                                  "an owner%2C a risk level and a concrete mitigation (12/15)::")
+    # each at the first offending action: CM-1's claim (line 45), SP-1's one-word mitigation (line 35)
+    assert warnings[0].startswith("::warning file=submissions_example/lab2-good/playbook.yaml,line=45,title=Claimed")
+    assert warnings[1].startswith("::warning file=submissions_example/lab2-good/playbook.yaml,line=35,title=Every action "
+                                  "has an owner%2C a risk level and a concrete mitigation (12/15)::")
     assert "Points 90.33/100" in result.output
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["junit.xml", "result.json", "summary.md"]
     hidden = next(c for c in json.loads((tmp_path / "out" / "result.json").read_text())["criteria"]
@@ -62,3 +64,10 @@ def test_ci_init_writes_a_workflow(tmp_path: Path):
     again = runner.invoke(cli.main, ["ci", "init", "--repo", str(tmp_path)])
     assert again.exit_code == 2 and "--force" in again.output
     assert runner.invoke(cli.main, ["ci", "init", "--repo", str(tmp_path), "--force"]).exit_code == 0
+
+
+def test_ci_points_lab1_and_lab3_findings_at_their_rows(tmp_path: Path):
+    lab1 = _ci(tmp_path, EXAMPLES / "lab1-wrong-unit-costs")
+    assert "::warning file=submissions_example/lab1-wrong-unit-costs/kpis.csv,line=13," in lab1.output
+    lab3 = _ci(tmp_path / "b", EXAMPLES / "lab3-wrong-method")
+    assert "::warning file=submissions_example/lab3-wrong-method/allocation.csv,line=2," in lab3.output
