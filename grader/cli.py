@@ -321,14 +321,15 @@ def ci_run(submission: Path, course_path: Path | None, dataset_path: Path | None
     main_file = spec.files[0] if spec else None
     for line in annotations(report, submission if submission.is_dir() else submission.parent, main_file):
         click.echo(line)
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary:
-        with open(summary, "a", encoding="utf-8") as f:
-            f.write(REPORTERS["markdown"](report) + "\n")
-    github_output = os.environ.get("GITHUB_OUTPUT")
-    if github_output:
-        with open(github_output, "a", encoding="utf-8") as f:
-            f.write(REPORTERS["classroom"](report))
+    for variable, text in (("GITHUB_STEP_SUMMARY", REPORTERS["markdown"](report) + "\n"),
+                           ("GITHUB_OUTPUT", REPORTERS["classroom"](report))):
+        target = os.environ.get(variable)
+        if target:
+            try:
+                with open(target, "a", encoding="utf-8") as f:
+                    f.write(text)
+            except OSError as exc:    # the grade stands; only this side channel is lost
+                click.echo(f"warning: cannot write ${variable} ({exc.strerror}: {target})", err=True)
     if output_dir is not None:
         for fmt in ("json", "junit", "markdown"):
             _emit(REPORTERS[fmt](report), output_dir / FILE_NAMES[fmt])

@@ -49,6 +49,12 @@ def test_ci_exit_1_when_not_passed(tmp_path: Path):
     assert _ci(tmp_path, EXAMPLES / "lab2-short").exit_code == 1
 
 
+def test_unwritable_github_files_warn_but_do_not_crash(tmp_path: Path):
+    result = _ci(tmp_path / "missing-folder", EXAMPLES / "lab2-good")
+    assert result.exit_code == 0
+    assert "warning: cannot write" in result.output
+
+
 def test_ci_init_writes_a_workflow(tmp_path: Path):
     runner = CliRunner()
     result = runner.invoke(cli.main, ["ci", "init", "--lab", "lab1", "--submission", "dashboard", "--repo", str(tmp_path)])
@@ -69,5 +75,7 @@ def test_ci_init_writes_a_workflow(tmp_path: Path):
 def test_ci_points_lab1_and_lab3_findings_at_their_rows(tmp_path: Path):
     lab1 = _ci(tmp_path, EXAMPLES / "lab1-wrong-unit-costs")
     assert "::warning file=submissions_example/lab1-wrong-unit-costs/kpis.csv,line=13," in lab1.output
+    (tmp_path / "b").mkdir()
     lab3 = _ci(tmp_path / "b", EXAMPLES / "lab3-wrong-method")
+    assert lab3.exit_code == 0
     assert "::warning file=submissions_example/lab3-wrong-method/allocation.csv,line=2," in lab3.output
