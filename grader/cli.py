@@ -145,46 +145,178 @@ def check(submission: Path, course_path: Path | None, dataset_path: Path | None,
     return _exit_code(report)
 
 
+def _progress(total: int):
+    """A progress bar on a terminal; plain lines in CI and pipes."""
+    if sys.stderr.isatty() and not os.environ.get("CI"):
+        from rich.progress import Progress
+
+        progress = Progress(transient=True)
+        task = progress.add_task("grading", total=total)
+        progress.start()
+        return (lambda name: progress.advance(task)), progress.stop
+    done = [0]
+
+    def line(name: str) -> None:
+        done[0] += 1
+        click.echo(f"[{done[0]}/{total}] {name}", err=True)
+
+    return line, (lambda: None)
+
+
 @main.command()
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @course_option
+@click.option("--lab", help="Grade only submissions of this lab.")
+@click.option("--jobs", type=click.IntRange(1, 256), default=None, help="Worker processes (default: all cores).")
+@click.option("--db", "db_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Record every attempt in this SQLite gradebook (created if missing).")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Write one result JSON per submission into this folder.")
+              help="Write one result JSON per learner and lab into this folder.")
+@click.option("--regrade", is_flag=True, help="Grade again what the gradebook already holds.")
+@click.option("--shard", "shard_spec", help="I/N: grade a deterministic 1/N of the cohort (for CI fleets).")
 @_boundary
-def batch(folder: Path, course_path: Path | None, out_dir: Path | None):
-    """Grade every submission (sub-folder or .zip) directly inside FOLDER, one after another.
+def batch(folder: Path, course_path: Path | None, lab: str | None, jobs: int | None, db_path: Path | None,
+          out_dir: Path | None, regrade: bool, shard_spec: str | None):
+    """Grade every submission (sub-folder, .zip or notebook) inside FOLDER, in parallel.
 
     Exit 0 when every submission was graded, whatever the scores.
     """
-    from grader.engine import GradeOptions, grade_submission
+    import json
+
+    from grader import batch as engine
+    from grader.engine import rubric_for
+    from grader.gradebook.store import Gradebook
     from grader.loaders.course import load_course
-    from grader.reporters import REPORTERS
 
     course = load_course(course_path)
-    entries = sorted(p for p in folder.iterdir()
-                     if not p.name.startswith(".") and (p.is_dir() or p.suffix.lower() == ".zip"))
-    if not entries:
-        raise UsageError(f"no submissions (folders or .zip files) in {folder}.")
-    worst = ExitCode.PASSED
-    rows = []
-    for entry in entries:
+    paths = engine.discover(folder)
+    if shard_spec:
         try:
-            report = grade_submission(entry, course, GradeOptions())
-        except GraderError as exc:
-            rows.append((entry.name, "-", "-", "-", f"not graded: {exc.message}"))
-            worst = max(worst, exc.exit_code)
-            continue
+            index, count = (int(x) for x in shard_spec.split("/"))
+            assert 1 <= index <= count
+        except (ValueError, AssertionError):
+            raise UsageError(f"--shard takes I/N with 1 <= I <= N, not {shard_spec!r}.") from None
+        paths = list(engine.shard(paths, index, count))
+    if not paths:
+        raise UsageError(f"no submissions (folders, .zip files or notebooks) in {folder}.")
+    if lab:
+        paths = [p for p in paths if _lab_of(p) in (lab, None)]
+    book = Gradebook(db_path) if db_path else None
+    todo = [engine.package(p) for p in paths]
+    skipped = 0
+    if book is not None and not regrade:
+        shas = {""}          # attempts too broken to name a lab carry no rubric: unchanged is unchanged
+        for lab_id in course.course.labs:
+            try:
+                shas.add(rubric_for(course, lab_id).sha256)
+            except GraderError:
+                pass
+        done = book.graded_hashes()
+        kept = [j for j in todo if not any((j.content_sha256, s, engine.GRADER_VERSION) in done for s in shas)]
+        skipped, todo = len(todo) - len(kept), kept
+    rows: list[tuple[str, str, str, str, str]] = []
+    worst = ExitCode.PASSED
+    advance, stop = _progress(len(todo))
+
+    def done_one(outcome) -> None:
+        nonlocal worst
+        name = outcome.job.path.name
+        advance(name)
+        if outcome.result_json is None:
+            rows.append((name, "-", "-", "-", f"not graded: {outcome.error}"))
+            worst = max(worst, ExitCode(outcome.exit_code))
+            return
+        result = json.loads(outcome.result_json)
+        if book is not None:
+            book.record(result, source=str(outcome.job.path), content_sha256=outcome.job.content_sha256,
+                        submission_zip=outcome.job.submission_zip, name=outcome.name, email=outcome.email,
+                        submitted_at=outcome.submitted_at)
         if out_dir is not None:
-            _emit(REPORTERS["json"](report), out_dir / f"{entry.stem}.json")
-        state = "invalid" if report.errors else ("passed" if report.passed else "not passed")
-        rows.append((entry.name, report.learner or "?", report.lab or "?",
-                     f"{report.score:.1f}/{report.max_score:.0f}", state))
-    width = max(len(r[0]) for r in rows)
-    for name, learner, lab, score, state in rows:
-        click.echo(f"{name:<{width}}  {learner:<12} {lab:<10} {score:>10}  {state}")
+            stem = f"{result['learner']}.{result['lab']}" if result.get("learner") else outcome.job.path.stem
+            _emit(outcome.result_json, out_dir / f"{stem}.json")
+        state = "invalid" if result["errors"] else ("passed" if result["passed"] else "not passed")
+        rows.append((name, result.get("learner") or "?", result.get("lab") or "?",
+                     f"{result['score']:.1f}/{result['max_score']:.0f}", state))
+
+    try:
+        engine.run(course, todo, jobs or engine.default_workers(), done_one)
+    finally:
+        stop()
+        if book is not None:
+            book.close()
+    width = max((len(r[0]) for r in rows), default=10)
+    for name, learner, lab_id, score, state in sorted(rows):
+        click.echo(f"{name:<{width}}  {learner:<12} {lab_id:<10} {score:>10}  {state}")
     graded = sum(1 for r in rows if r[1] != "-")
-    click.echo(f"{graded} of {len(rows)} submission(s) graded" + (f"; results in {out_dir}" if out_dir else ""))
+    summary = f"{graded} of {len(rows)} submission(s) graded"
+    if skipped:
+        summary += f"; {skipped} unchanged since the gradebook recorded them (use --regrade to grade again)"
+    click.echo(summary + (f"; results in {out_dir}" if out_dir else ""))
     return worst
+
+
+def _lab_of(path: Path) -> str | None:
+    from grader.loaders.submission import open_submission, read_manifest
+
+    try:
+        files = open_submission(path)
+        try:
+            return read_manifest(files).lab
+        finally:
+            files.close()
+    except GraderError:
+        return None
+
+
+@main.command()
+@click.option("--db", "db_path", required=True, type=click.Path(exists=True, path_type=Path, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv", show_default=True)
+@click.option("--policy", type=click.Choice(["latest", "best"]), default="latest", show_default=True,
+              help="Which attempt counts when a learner has several.")
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Write here instead of stdout.")
+@_boundary
+def export(db_path: Path, fmt: str, policy: str, output: Path | None):
+    """Export the gradebook for an LMS: one row per learner, a score and a passed column per lab."""
+    from grader.gradebook.export import csv_text
+    from grader.gradebook.store import Gradebook
+
+    with Gradebook(db_path) as book:
+        _emit(csv_text(book, policy), output)
+
+
+@main.command()
+@click.option("--db", "db_path", required=True, type=click.Path(exists=True, path_type=Path, dir_okay=False))
+@click.option("--lab", required=True)
+@course_option
+@_boundary
+def regrade(db_path: Path, lab: str, course_path: Path | None):
+    """Re-score every learner's latest LAB attempt with the current rubric; list what changed."""
+    import json
+    import tempfile
+
+    from grader.engine import GradeOptions, grade_submission
+    from grader.gradebook.store import Gradebook
+    from grader.loaders.course import load_course
+    from grader.reporters import json_report
+
+    course = load_course(course_path)
+    changed = 0
+    with Gradebook(db_path) as book, tempfile.TemporaryDirectory() as tmp:
+        latest = {k: a for k, a in book.chosen("latest").items() if k[1] == lab}
+        for (learner, _), attempt in sorted(latest.items()):
+            archive = Path(tmp) / f"{attempt.id}.zip"
+            archive.write_bytes(book.submission_zip(attempt.id))
+            report = grade_submission(archive, course, GradeOptions())
+            result = json.loads(json_report.render(report))
+            book.record(result, source=attempt.source, content_sha256=attempt.content_sha256,
+                        submission_zip=book.submission_zip(attempt.id), submitted_at=attempt.submitted_at)
+            if (result["score"], result["passed"]) != (attempt.score, attempt.passed):
+                changed += 1
+                click.echo(f"{learner}: {attempt.score:.2f} -> {result['score']:.2f}"
+                           + (f", {'passed' if result['passed'] else 'not passed'} (was "
+                              f"{'passed' if attempt.passed else 'not passed'})" if result["passed"] != attempt.passed
+                              else ""))
+        click.echo(f"{len(latest)} {lab} attempt(s) re-scored; {changed} changed.")
 
 
 @main.group()

@@ -39,15 +39,17 @@ class GradeOptions:
     panel: Path | None = None            # panel scores for manual criteria (else the submission's panel.yaml)
 
 
-_RUBRICS: dict[Path, LoadedRubric] = {}
+_RUBRICS: dict[tuple[Path, int, int], LoadedRubric] = {}
 
 
 def rubric_for(course: LoadedCourse, lab_id: str) -> LoadedRubric:
-    """The lab's rubric, loaded and validated once per process."""
+    """The lab's rubric, loaded and validated once per process (again if the file changes)."""
     path = course.rubric_path(lab_id).resolve()
-    if path not in _RUBRICS:
-        _RUBRICS[path] = load_rubric(path)
-    loaded = _RUBRICS[path]
+    stat = path.stat()
+    key = (path, stat.st_mtime_ns, stat.st_size)
+    if key not in _RUBRICS:
+        _RUBRICS[key] = load_rubric(path)
+    loaded = _RUBRICS[key]
     if loaded.rubric.lab != lab_id:
         raise ConfigError(f"the course maps {lab_id} to rubric {path.name}, which grades {loaded.rubric.lab}.")
     return loaded

@@ -181,8 +181,11 @@ def test_batch_grades_every_example(tmp_path: Path):
     assert result.exit_code == 0
     count = len(list(EXAMPLES.iterdir()))
     assert count == 15 and f"{count} of {count} submission(s) graded" in result.output
+    import yaml
+
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert written == sorted(f"{p.name}.json" for p in EXAMPLES.iterdir())
+    manifests = [yaml.safe_load((p / "submission.yaml").read_text()) for p in EXAMPLES.iterdir()]
+    assert written == sorted(f"{m['learner']['id']}.{m['lab']}.json" for m in manifests)   # one per learner and lab
 
 
 def test_rubric_validate_and_show(tmp_path: Path):

@@ -186,7 +186,10 @@ def open_submission(path: Path) -> SubmissionFiles:
         return _open_containers(_open_folder(path))
     if path.suffix.lower() == ".zip":
         return _open_containers(_open_zip(path))
-    raise UsageError(f"submission {path} is neither a folder nor a .zip file.")
+    if path.suffix.lower() == ".ipynb":     # a single notebook can be a whole submission
+        return _open_containers(SubmissionFiles(source=path, _sizes={path.name: path.stat().st_size},
+                                                _folder=path.parent))
+    raise UsageError(f"submission {path} is neither a folder, a .zip file nor a notebook.")
 
 
 def read_manifest(files: SubmissionFiles) -> Manifest:

@@ -1,0 +1,1 @@
+"""The instructors' gradebook: SQLite storage of attempts and the exports LMSs import."""
