@@ -269,6 +269,19 @@ def _lab_of(path: Path) -> str | None:
 
 
 @main.command()
+@click.argument("target", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("shards", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path, dir_okay=False))
+@_boundary
+def merge(target: Path, shards: tuple[Path, ...]):
+    """Combine shard gradebooks (from `batch --shard I/N`) into TARGET."""
+    from grader.gradebook.store import Gradebook
+
+    with Gradebook(target) as book:
+        for shard_path in shards:
+            click.echo(f"{shard_path}: {book.merge_from(shard_path)} attempt(s) added")
+
+
+@main.command()
 @click.option("--db", "db_path", required=True, type=click.Path(exists=True, path_type=Path, dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv", show_default=True)
 @click.option("--policy", type=click.Choice(["latest", "best"]), default="latest", show_default=True,

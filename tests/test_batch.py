@@ -150,3 +150,20 @@ def test_shards_split_the_cohort_deterministically(tmp_path: Path):
     assert all(set(a).isdisjoint(b) for a in parts for b in parts if a is not b)
     assert parts == [list(shard(paths, i, 3)) for i in (1, 2, 3)]
     assert run("batch", cohort, "--shard", "0/3").exit_code == 2
+
+
+def test_shards_merged_equal_the_unsharded_run(tmp_path: Path):
+    cohort = _cohort(tmp_path)
+    run("batch", cohort, "--db", tmp_path / "all.sqlite", "--jobs", "1")
+    for i in (1, 2):
+        run("batch", cohort, "--db", tmp_path / f"s{i}.sqlite", "--shard", f"{i}/2", "--jobs", "1")
+    result = run("merge", tmp_path / "merged.sqlite", tmp_path / "s1.sqlite", tmp_path / "s2.sqlite")
+    assert result.exit_code == 0
+    run("merge", tmp_path / "merged.sqlite", tmp_path / "s1.sqlite")          # merging twice doubles nothing
+
+    def content(db: Path):
+        with Gradebook(db) as book:
+            return sorted((a.learner_id, a.lab, a.content_sha256, a.score, a.passed) for a in book.attempts())
+
+    assert content(tmp_path / "merged.sqlite") == content(tmp_path / "all.sqlite")
+    assert len(content(tmp_path / "merged.sqlite")) == 8

@@ -112,6 +112,28 @@ class Gradebook:
                  submitted_at, json.dumps(result, sort_keys=True), submission_zip))
             return cursor.rowcount == 1
 
+    def merge_from(self, other: Path) -> int:
+        """Copy another gradebook's learners and attempts in (a shard's); returns the attempts added.
+        Attempts already present (same learner, lab, content, rubric, grader) are not doubled."""
+        columns = ("learner_id, lab, source, content_sha256, rubric_id, rubric_sha256, grader_version, score, "
+                   "max_score, percent, passed, invalid, late_days, submitted_at, result_json, submission_zip, graded_at")
+        self.db.execute("ATTACH DATABASE ? AS shard", (str(other),))   # not allowed inside a transaction
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                self.db.execute("INSERT INTO learners (id, name, email) SELECT id, name, email FROM shard.learners "
+                                "WHERE true ON CONFLICT(id) DO UPDATE SET name=coalesce(excluded.name, name), "
+                                "email=coalesce(excluded.email, email)")
+                added = self.db.execute(f"INSERT OR IGNORE INTO attempts ({columns}) SELECT {columns} FROM "
+                                        "shard.attempts ORDER BY id").rowcount
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+        finally:
+            self.db.execute("DETACH DATABASE shard")
+        return added
+
     def attempts(self, lab: str | None = None) -> Iterator[Attempt]:
         query = ("SELECT id, learner_id, lab, source, content_sha256, rubric_sha256, score, max_score, percent, "
                  "passed, invalid, late_days, submitted_at, result_json FROM attempts")
