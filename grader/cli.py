@@ -12,7 +12,7 @@ import click
 from grader import __version__
 from grader.errors import ExitCode, GraderError, UsageError
 
-FORMATS = ("terminal", "json", "gradescope", "junit", "markdown", "classroom")   # = REPORTERS keys (tested)
+FORMATS = ("terminal", "json", "gradescope", "junit", "markdown", "classroom", "html")   # = REPORTERS keys (tested)
 
 
 def _boundary(func: Callable) -> Callable:
@@ -295,6 +295,30 @@ def export(db_path: Path, fmt: str, policy: str, output: Path | None):
 
     with Gradebook(db_path) as book:
         _emit(csv_text(book, policy), output)
+
+
+@main.command()
+@click.option("--db", "db_path", required=True, type=click.Path(exists=True, path_type=Path, dir_okay=False))
+@click.option("--out", "out_file", required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--policy", type=click.Choice(["latest", "best"]), default="latest", show_default=True)
+@_boundary
+def report(db_path: Path, out_file: Path, policy: str):
+    """Write the cohort report (self-contained HTML): scores, hardest criteria, late work, similarity."""
+    import io
+    import zipfile
+
+    from grader.gradebook.store import Gradebook
+    from grader.reporters.cohort import render
+
+    with Gradebook(db_path) as book:
+        chosen = list(book.chosen(policy).values())
+        texts = {}
+        for a in chosen:
+            with zipfile.ZipFile(io.BytesIO(book.submission_zip(a.id))) as z:
+                texts[a.id] = "\n".join(z.read(n).decode("utf-8", "replace") for n in sorted(z.namelist())
+                                        if not n.endswith("submission.yaml") and z.getinfo(n).file_size < 2_000_000)
+    _emit(render(chosen, texts, "MOD-304"), out_file)
+    click.echo(f"wrote {out_file}: {len({a.learner_id for a in chosen})} learner(s)")
 
 
 @main.command()

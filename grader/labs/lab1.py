@@ -327,6 +327,14 @@ def recompute(parsed: ParsedDashboard, dataset: "Dataset", settings: Lab1Setting
                        precision=precision, recall=recall)
 
 
+def _target(ctx: Lab1Context, row: ReportedKpi) -> dict[str, Any]:
+    """The dashboard's target and direction for a reported row (its metric, for its unit or org-wide)."""
+    for k in ctx.parsed.dashboard.kpis:
+        if k.metric == row.metric and (k.business_unit or "") == row.unit:
+            return {"target": k.target, "direction": k.direction}
+    return {"target": None, "direction": None}
+
+
 def figures(ctx: Lab1Context) -> dict[str, Any]:
     """results.md §1 lab1 figures, plus per-row and per-alert detail for instructors."""
     table = ctx.reference.table
@@ -342,7 +350,7 @@ def figures(ctx: Lab1Context) -> dict[str, Any]:
         "alert_recall": ctx.recall,
         "not_gradable": dict(sorted(table.not_gradable.items())),
         "kpis": [{"line": r.kpi.line, "metric": r.kpi.metric, "business_unit": r.kpi.unit, "value": r.kpi.value,
-                  "reference": r.reference, "status": r.status} for r in ctx.rows],
+                  "reference": r.reference, "status": r.status, **_target(ctx, r.kpi)} for r in ctx.rows],
         "alerts": {"reference": len(ctx.reference.alerts), "learner": len(ctx.learner_alerts), "matched": len(matched),
                    "missed": [alert(a) for a in sorted(ctx.reference.alerts - ctx.learner_alerts)],
                    "unexpected": [alert(a) for a in sorted(ctx.learner_alerts - ctx.reference.alerts)]},

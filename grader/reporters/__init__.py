@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Callable
 
 from grader.models.results import GradeReport
-from grader.reporters import classroom, gradescope, json_report, junit, markdown, terminal
+from grader.reporters import classroom, gradescope, html, json_report, junit, markdown, terminal
 
 Reporter = Callable[..., str]
 
@@ -15,10 +15,11 @@ REPORTERS: dict[str, Reporter] = {
     "junit": junit.render,
     "markdown": markdown.render,
     "classroom": classroom.render,
+    "html": html.render,
 }
 
 # File names used with --output-dir (one file per format).
 FILE_NAMES: dict[str, str] = {
     "terminal": "report.txt", "json": "result.json", "gradescope": "results.json", "junit": "junit.xml",
-    "markdown": "summary.md", "classroom": "classroom.txt",
+    "markdown": "summary.md", "classroom": "classroom.txt", "html": "report.html",
 }

@@ -104,3 +104,12 @@ def test_markdown_escapes_learner_text(tmp_path: Path, make_submission):
 def test_several_formats_need_an_output_dir(tmp_path: Path):
     result = run("grade", REFERENCE / "lab2", "--format", "json", "--format", "junit")
     assert result.exit_code == 2 and "--output-dir" in result.output
+
+
+def test_html_escapes_learner_text(tmp_path: Path, make_submission):
+    sub = make_submission({"submission.yaml": "learner: {id: m1}\nlab: lab2\n", "playbook.yaml": (
+        "actions:\n  - {id: '<script>alert(1)</script>', title: t, lever: scheduling,"
+        " scope: {business_unit: serch}, params: {hours_off_per_week: 10}}\n")})
+    page = run("grade", sub, "--format", "html").output
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert 'http' not in page.split("<body>")[1].split("<svg")[0]          # nothing to fetch
