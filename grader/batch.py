@@ -38,6 +38,7 @@ class Outcome:
     name: str | None = None
     email: str | None = None
     submitted_at: str | None = None
+    rendered: dict[str, str] | None = None   # other formats asked for, rendered in the worker
 
 
 def discover(folder: Path) -> list[Path]:
@@ -76,6 +77,7 @@ def package(path: Path) -> Job:
 # ---- workers ------------------------------------------------------------------------------------
 
 _COURSE: LoadedCourse | None = None
+_FORMATS: tuple[str, ...] = ()
 
 
 def warm(course: LoadedCourse) -> None:
@@ -107,7 +109,7 @@ def warm(course: LoadedCourse) -> None:
 def _grade(job: Job) -> Outcome:
     from grader.engine import GradeOptions, grade_submission
     from grader.loaders.submission import open_submission, read_manifest
-    from grader.reporters import json_report
+    from grader.reporters import REPORTERS, json_report
 
     assert _COURSE is not None
     try:
@@ -126,11 +128,16 @@ def _grade(job: Job) -> Outcome:
     except Exception:  # noqa: BLE001 - already reported in the result's errors
         pass
     code = 3 if report.errors else (0 if report.passed else 1)
-    return Outcome(job, json_report.render(report), None, code, name, email, submitted)
+    rendered = {fmt: REPORTERS[fmt](report) for fmt in _FORMATS}
+    return Outcome(job, json_report.render(report), None, code, name, email, submitted, rendered)
 
 
-def run(course: LoadedCourse, jobs: list[Job], workers: int, on_done: Callable[[Outcome], None]) -> None:
-    """Grade `jobs` with `workers` processes (1: in this process), calling on_done as each finishes."""
+def run(course: LoadedCourse, jobs: list[Job], workers: int, on_done: Callable[[Outcome], None],
+        formats: tuple[str, ...] = ()) -> None:
+    """Grade `jobs` with `workers` processes (1: in this process), calling on_done as each finishes;
+    `formats` are rendered besides the JSON result."""
+    global _FORMATS
+    _FORMATS = tuple(f for f in formats if f != "json")
     warm(course)
     if workers <= 1 or len(jobs) <= 1:
         for job in jobs:

@@ -172,11 +172,13 @@ def _progress(total: int):
               help="Record every attempt in this SQLite gradebook (created if missing).")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
               help="Write one result JSON per learner and lab into this folder.")
+@click.option("--format", "fmts", type=click.Choice(FORMATS), multiple=True,
+              help="Also write these formats into --out, per learner and lab (e.g. html, junit).")
 @click.option("--regrade", is_flag=True, help="Grade again what the gradebook already holds.")
 @click.option("--shard", "shard_spec", help="I/N: grade a deterministic 1/N of the cohort (for CI fleets).")
 @_boundary
 def batch(folder: Path, course_path: Path | None, lab: str | None, jobs: int | None, db_path: Path | None,
-          out_dir: Path | None, regrade: bool, shard_spec: str | None):
+          out_dir: Path | None, fmts: tuple[str, ...], regrade: bool, shard_spec: str | None):
     """Grade every submission (sub-folder, .zip or notebook) inside FOLDER, in parallel.
 
     Exit 0 when every submission was graded, whatever the scores.
@@ -187,7 +189,10 @@ def batch(folder: Path, course_path: Path | None, lab: str | None, jobs: int | N
     from grader.engine import rubric_for
     from grader.gradebook.store import Gradebook
     from grader.loaders.course import load_course
+    from grader.reporters import SUFFIXES
 
+    if fmts and out_dir is None:
+        raise UsageError("--format needs --out, the folder that receives the files.")
     course = load_course(course_path)
     paths = engine.discover(folder)
     if shard_spec:
@@ -234,12 +239,14 @@ def batch(folder: Path, course_path: Path | None, lab: str | None, jobs: int | N
         if out_dir is not None:
             stem = f"{result['learner']}.{result['lab']}" if result.get("learner") else outcome.job.path.stem
             _emit(outcome.result_json, out_dir / f"{stem}.json")
+            for fmt, text in (outcome.rendered or {}).items():
+                _emit(text, out_dir / f"{stem}.{SUFFIXES[fmt]}")
         state = "invalid" if result["errors"] else ("passed" if result["passed"] else "not passed")
         rows.append((name, result.get("learner") or "?", result.get("lab") or "?",
                      f"{result['score']:.1f}/{result['max_score']:.0f}", state))
 
     try:
-        engine.run(course, todo, jobs or engine.default_workers(), done_one)
+        engine.run(course, todo, jobs or engine.default_workers(), done_one, fmts)
     finally:
         stop()
         if book is not None:

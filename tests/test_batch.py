@@ -167,3 +167,16 @@ def test_shards_merged_equal_the_unsharded_run(tmp_path: Path):
 
     assert content(tmp_path / "merged.sqlite") == content(tmp_path / "all.sqlite")
     assert len(content(tmp_path / "merged.sqlite")) == 8
+
+
+def test_batch_writes_other_formats_per_learner(tmp_path: Path):
+    cohort = tmp_path / "c"
+    shutil.copytree(EXAMPLES / "lab2-good", cohort / "a")
+    shutil.copytree(EXAMPLES / "lab3-good", cohort / "b")
+    result = run("batch", cohort, "--out", tmp_path / "out", "--format", "html", "--format", "junit", "--jobs", "2")
+    assert result.exit_code == 0
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "c6000.lab3.html", "c6000.lab3.json", "c6000.lab3.junit.xml",
+        "g0815.lab2.html", "g0815.lab2.json", "g0815.lab2.junit.xml"]
+    assert "<svg" in (tmp_path / "out" / "g0815.lab2.html").read_text()
+    assert run("batch", cohort, "--format", "html").exit_code == 2           # formats need --out

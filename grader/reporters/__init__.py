@@ -18,6 +18,12 @@ REPORTERS: dict[str, Reporter] = {
     "html": html.render,
 }
 
+# Per learner and lab in `batch --out`: <learner>.<lab>.<suffix>.
+SUFFIXES: dict[str, str] = {
+    "terminal": "txt", "json": "json", "gradescope": "gradescope.json", "junit": "junit.xml", "markdown": "md",
+    "classroom": "classroom.txt", "html": "html",
+}
+
 # File names used with --output-dir (one file per format).
 FILE_NAMES: dict[str, str] = {
     "terminal": "report.txt", "json": "result.json", "gradescope": "results.json", "junit": "junit.xml",
