@@ -24,9 +24,10 @@ from grader.loaders.submission import IGNORED, MAX_FILE_BYTES
 
 @dataclass(frozen=True)
 class Job:
+    """What the parent sends a worker: a path and its content hash, no file contents."""
+
     path: Path
     content_sha256: str
-    submission_zip: bytes
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Outcome:
     result_json: str | None          # the native result, when the submission could be graded
     error: str | None                # a configuration problem or a grader bug, when it could not
     exit_code: int
+    submission_zip: bytes = b""      # the files as the gradebook stores them (built by the worker)
     name: str | None = None
     email: str | None = None
     submitted_at: str | None = None
@@ -56,8 +58,7 @@ def _stable_zip(files: list[tuple[str, bytes]]) -> bytes:
     return buf.getvalue()
 
 
-def package(path: Path) -> Job:
-    """The submission as stored in the gradebook (a zip of its files) and its content hash."""
+def _files(path: Path) -> list[tuple[str, bytes]]:
     if path.is_dir():
         files = []
         for f in sorted(path.rglob("*")):
@@ -66,12 +67,25 @@ def package(path: Path) -> Job:
                 continue
             if f.stat().st_size <= MAX_FILE_BYTES:
                 files.append((rel.as_posix(), f.read_bytes()))
-        data = _stable_zip(files)
-        digest = hashlib.sha256(b"".join(hashlib.sha256(n.encode() + b"\0" + d).digest() for n, d in sorted(files)))
-        return Job(path, digest.hexdigest(), data)
-    raw = path.read_bytes() if path.stat().st_size <= 4 * MAX_FILE_BYTES else b""
-    data = raw if path.suffix.lower() == ".zip" else _stable_zip([(path.name, raw)])
-    return Job(path, hashlib.sha256(raw).hexdigest(), data)
+        return files
+    return [(path.name, path.read_bytes() if path.stat().st_size <= 4 * MAX_FILE_BYTES else b"")]
+
+
+def fingerprint(path: Path) -> Job:
+    """The submission's content hash (over its files' names and bytes; a zip's own bytes)."""
+    files = _files(path)
+    if path.is_dir():
+        digest = hashlib.sha256(b"".join(hashlib.sha256(n.encode() + b"\0" + d).digest() for n, d in files))
+    else:
+        digest = hashlib.sha256(files[0][1])
+    return Job(path, digest.hexdigest())
+
+
+def stored_zip(path: Path) -> bytes:
+    """The submission as the gradebook stores it: a zip as it came, else a zip of its files."""
+    if path.is_file() and path.suffix.lower() == ".zip":
+        return _files(path)[0][1]
+    return _stable_zip(_files(path))
 
 
 # ---- workers ------------------------------------------------------------------------------------
@@ -107,29 +121,22 @@ def warm(course: LoadedCourse) -> None:
 
 
 def _grade(job: Job) -> Outcome:
-    from grader.engine import GradeOptions, grade_submission
-    from grader.loaders.submission import open_submission, read_manifest
+    from grader.engine import GradeOptions, grade_with_manifest
     from grader.reporters import REPORTERS, json_report
 
     assert _COURSE is not None
     try:
-        report = grade_submission(job.path, _COURSE, GradeOptions())
+        report, manifest = grade_with_manifest(job.path, _COURSE, GradeOptions())
     except GraderError as exc:
         return Outcome(job, None, exc.message, int(exc.exit_code))
     except Exception as exc:  # noqa: BLE001 - one bad submission never stops a batch
         return Outcome(job, None, f"internal error: {type(exc).__name__}: {exc}", 4)
-    name = email = submitted = None
-    try:
-        files = open_submission(job.path)
-        manifest = read_manifest(files)
-        files.close()
-        name, email = manifest.learner.name, manifest.learner.email
-        submitted = manifest.submitted_at.isoformat() if manifest.submitted_at else None
-    except Exception:  # noqa: BLE001 - already reported in the result's errors
-        pass
+    learner = manifest.learner if manifest else None
+    submitted = manifest.submitted_at.isoformat() if manifest and manifest.submitted_at else None
     code = 3 if report.errors else (0 if report.passed else 1)
     rendered = {fmt: REPORTERS[fmt](report) for fmt in _FORMATS}
-    return Outcome(job, json_report.render(report), None, code, name, email, submitted, rendered)
+    return Outcome(job, json_report.render(report), None, code, stored_zip(job.path),
+                   learner.name if learner else None, learner.email if learner else None, submitted, rendered)
 
 
 def run(course: LoadedCourse, jobs: list[Job], workers: int, on_done: Callable[[Outcome], None],

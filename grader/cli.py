@@ -207,7 +207,7 @@ def batch(folder: Path, course_path: Path | None, lab: str | None, jobs: int | N
     if lab:
         paths = [p for p in paths if _lab_of(p) in (lab, None)]
     book = Gradebook(db_path) if db_path else None
-    todo = [engine.package(p) for p in paths]
+    todo = [engine.fingerprint(p) for p in paths]
     skipped = 0
     if book is not None and not regrade:
         shas = {""}          # attempts too broken to name a lab carry no rubric: unchanged is unchanged
@@ -234,7 +234,7 @@ def batch(folder: Path, course_path: Path | None, lab: str | None, jobs: int | N
         result = json.loads(outcome.result_json)
         if book is not None:
             book.record(result, source=str(outcome.job.path), content_sha256=outcome.job.content_sha256,
-                        submission_zip=outcome.job.submission_zip, name=outcome.name, email=outcome.email,
+                        submission_zip=outcome.submission_zip, name=outcome.name, email=outcome.email,
                         submitted_at=outcome.submitted_at)
         if out_dir is not None:
             stem = f"{result['learner']}.{result['lab']}" if result.get("learner") else outcome.job.path.stem

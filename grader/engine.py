@@ -24,7 +24,7 @@ from grader.loaders.rubric import LoadedRubric, load_rubric
 from grader.loaders.submission import open_submission, read_manifest
 from grader.models.problems import Problem
 from grader.models.rubric import Criterion
-from grader.models.submission import Panel
+from grader.models.submission import Manifest, Panel
 from grader.models.results import CriterionResult, GradeReport, RubricRef
 
 log = logging.getLogger(__name__)
@@ -80,49 +80,61 @@ def _invalid(learner: str | None, lab: str | None, rubric: LoadedRubric | None, 
 
 def grade_submission(path: Path, course: LoadedCourse, options: GradeOptions = GradeOptions()) -> GradeReport:
     """Grade one submission folder or zip. Raises only for usage and configuration errors."""
+    return grade_with_manifest(path, course, options)[0]
+
+
+def grade_with_manifest(path: Path, course: LoadedCourse,
+                        options: GradeOptions = GradeOptions()) -> tuple[GradeReport, Manifest | None]:
+    """Like grade_submission, also returning the manifest (None when it could not be read)."""
+    manifest = None
     try:
         files = open_submission(path)
     except SubmissionError as exc:
-        return _invalid(None, None, None, exc, {})
+        return _invalid(None, None, None, exc, {}), None
     try:
         try:
             manifest = read_manifest(files)
         except SubmissionError as exc:
-            return _invalid(None, None, None, _located(exc, files), {})
-        lab_id = manifest.lab
-        lab = lab_spec(lab_id)
-        if lab is None:
-            raise ConfigError(f"{lab_id} cannot be graded by grader {__version__}; gradable: {', '.join(LAB_MODULES)}.")
-        rubric = rubric_for(course, lab_id)
-        dataset = None
-        if lab.needs_dataset:
-            dataset_path = options.dataset or course.dataset_path(lab_id)
-            if dataset_path is None:
-                raise ConfigError(f"{lab_id} needs a dataset; the course names none and no --dataset was given.")
-            dataset = load_dataset(dataset_path)
-        panel = _panel(files, rubric, options)
-        try:
-            model = lab.parse(files)
-            context = lab.recompute(model, dataset, rubric.settings)
-        except SubmissionError as exc:
-            return _invalid(manifest.learner.id, lab_id, rubric, _located(exc, files), lab.empty_figures())
-        report = _score(rubric, context, options.audience, panel)
-        report = report.model_copy(update={"criteria": [_in_container(c, files) for c in report.criteria]})
-        figures = lab.figures(context)
-        if rubric.manual_ids:
-            figures.update(_panel_figures(rubric, panel))
-        late = lateness(manifest.submitted_at, course.lab(lab_id).due, course.course.late_policy)
-        if late.penalty_pct:
-            # The penalty scales points; `passed` stays the lab's completion criterion (results.md §1).
-            kept = 1.0 - late.penalty_pct
-            reachable = report.max_reachable_percent
-            report = report.model_copy(update={"score": report.score * kept, "percent": report.percent * kept,
-                                               "max_reachable_percent": None if reachable is None else reachable * kept})
-        return report.model_copy(update={
-            "learner": manifest.learner.id, "lab": lab_id, "figures": figures, "late": late,
-            "warnings": dataset.warnings if dataset is not None else []})
+            return _invalid(None, None, None, _located(exc, files), {}), None
+        return _grade_files(files, manifest, course, options), manifest
     finally:
         files.close()
+
+
+def _grade_files(files, manifest: Manifest, course: LoadedCourse, options: GradeOptions) -> GradeReport:
+    """Grade an opened submission whose manifest has been read."""
+    lab_id = manifest.lab
+    lab = lab_spec(lab_id)
+    if lab is None:
+        raise ConfigError(f"{lab_id} cannot be graded by grader {__version__}; gradable: {', '.join(LAB_MODULES)}.")
+    rubric = rubric_for(course, lab_id)
+    dataset = None
+    if lab.needs_dataset:
+        dataset_path = options.dataset or course.dataset_path(lab_id)
+        if dataset_path is None:
+            raise ConfigError(f"{lab_id} needs a dataset; the course names none and no --dataset was given.")
+        dataset = load_dataset(dataset_path)
+    panel = _panel(files, rubric, options)
+    try:
+        model = lab.parse(files)
+        context = lab.recompute(model, dataset, rubric.settings)
+    except SubmissionError as exc:
+        return _invalid(manifest.learner.id, lab_id, rubric, _located(exc, files), lab.empty_figures())
+    report = _score(rubric, context, options.audience, panel)
+    report = report.model_copy(update={"criteria": [_in_container(c, files) for c in report.criteria]})
+    figures = lab.figures(context)
+    if rubric.manual_ids:
+        figures.update(_panel_figures(rubric, panel))
+    late = lateness(manifest.submitted_at, course.lab(lab_id).due, course.course.late_policy)
+    if late.penalty_pct:
+        # The penalty scales points; `passed` stays the lab's completion criterion (results.md §1).
+        kept = 1.0 - late.penalty_pct
+        reachable = report.max_reachable_percent
+        report = report.model_copy(update={"score": report.score * kept, "percent": report.percent * kept,
+                                           "max_reachable_percent": None if reachable is None else reachable * kept})
+    return report.model_copy(update={
+        "learner": manifest.learner.id, "lab": lab_id, "figures": figures, "late": late,
+        "warnings": dataset.warnings if dataset is not None else []})
 
 
 def _located(exc: SubmissionError, files) -> SubmissionError:

@@ -31,6 +31,8 @@ TIME_COLUMNS = ("ChargePeriodStart", "ChargePeriodEnd")
 # Columns renamed across FOCUS versions: later name -> the name the grader uses.
 COLUMN_ALIASES = {"ServiceProviderName": "ProviderName", "HostProviderName": "ProviderName"}
 NULL_TOKENS = ["NULL", ""]
+# Below this size pandas' own parser is faster (pyarrow's thread pool costs more than it saves).
+ARROW_MIN_BYTES = 16 * 1024 * 1024
 
 
 @dataclass
@@ -64,10 +66,11 @@ def _read_raw(path: Path) -> "pd.DataFrame":
         for c in text_cols:  # Parquet keeps '' and 'NULL' as text; the contract says they are nulls
             frame[c] = frame[c].mask(frame[c].isin(NULL_TOKENS))
         return frame
-    try:
-        return _read_csv_arrow(path)
-    except Exception:  # noqa: BLE001 - any failure of the fast path: read again, slowly and precisely
-        pass
+    if path.stat().st_size > ARROW_MIN_BYTES:
+        try:
+            return _read_csv_arrow(path)
+        except Exception:  # noqa: BLE001 - any failure of the fast path: read again, slowly and precisely
+            pass
     text = {c: "str" for c in REQUIRED_COLUMNS if c not in NUMERIC_COLUMNS}
     text.update({"ProviderName": "str", "ServiceProviderName": "str", "HostProviderName": "str"})
     return pd.read_csv(path, dtype=text, na_values=NULL_TOKENS, keep_default_na=False,
