@@ -93,15 +93,32 @@ def build_cells(usage: pd.DataFrame) -> pd.DataFrame:
     return cells
 
 
-def select_cells(cells: pd.DataFrame, scope: Mapping[str, str | Sequence[str] | None]) -> np.ndarray:
+CellIndex = dict[str, dict[str, np.ndarray]]
+
+
+def index_cells(cells: pd.DataFrame) -> CellIndex:
+    """For each cell key, each value's boolean mask over the cells (built once; null keys match nothing)."""
+    index: CellIndex = {}
+    for key in CELL_KEYS:
+        column = cells[key].to_numpy(dtype=object)
+        index[key] = {str(v): column == v for v in pd.unique(cells[key].dropna())}
+    return index
+
+
+def select_cells(cells: pd.DataFrame, scope: Mapping[str, str | Sequence[str] | None],
+                 index: CellIndex | None = None) -> np.ndarray:
     """Boolean mask of the cells a scope selects; a missing (None) key matches all, a list any of."""
+    index = index if index is not None else index_cells(cells)
+    none = np.zeros(len(cells), dtype=bool)
     mask = np.ones(len(cells), dtype=bool)
     for key in CELL_KEYS:
         want = scope.get(key)
         if want is None:
             continue
-        values = [want] if isinstance(want, str) else list(want)
-        mask &= cells[key].isin(values).to_numpy(dtype=bool)
+        chosen = none
+        for value in [want] if isinstance(want, str) else want:
+            chosen = chosen | index[key].get(value, none)
+        mask &= chosen
     return mask
 
 

@@ -169,6 +169,7 @@ class ReferenceCells:
     frame: "pd.DataFrame"
     months: int                          # distinct months of the Usage rows
     values: dict[str, list[str]]         # scope key -> the values that exist, sorted (for hints)
+    index: savings.CellIndex             # scope key -> value -> cell mask
 
 
 def reference_cells(dataset: "Dataset") -> ReferenceCells:
@@ -181,7 +182,8 @@ def reference_cells(dataset: "Dataset") -> ReferenceCells:
                                       "EffectiveCost": "effective_cost"})
         frame = savings.build_cells(usage)
         values = {key: sorted({str(v) for v in frame[key].dropna().unique()}) for key in savings.CELL_KEYS}
-        return ReferenceCells(frame=frame, months=int(usage["month"].nunique()), values=values)
+        return ReferenceCells(frame=frame, months=int(usage["month"].nunique()), values=values,
+                              index=savings.index_cells(frame))
 
     return dataset.memo("lab2.cells", compute)
 
@@ -214,7 +216,7 @@ def recompute(parsed: ParsedPlaybook, dataset: "Dataset", settings: Lab2Settings
     unknown_by_action: list[list[str]] = []
     for i, action in enumerate(parsed.playbook.actions):
         scope = action.scope.model_dump()
-        mask = savings.select_cells(cells.frame, scope)
+        mask = savings.select_cells(cells.frame, scope, cells.index)
         unknown, hints = _unknown_scope_values(cells, action)
         if not mask.any():
             problems.append(Problem(
