@@ -536,5 +536,20 @@ def ci_init(lab: str, submission: str, package: str, repo: Path, force: bool):
     click.echo(f"wrote {target}")
 
 
+@dataset.command("cache")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@_boundary
+def dataset_cache(folder: Path):
+    """Write FOLDER/reference-cache.json, so that grading lab2 against it needs no recomputation.
+
+    The cache names the billing file's sha256 and is ignored once the billing file changes.
+    """
+    from grader.labs.lab2 import CACHE_FILE, cache_text
+    from grader.loaders.dataset import load_dataset
+
+    _emit(cache_text(load_dataset(folder, reuse=False)), folder / CACHE_FILE)
+    click.echo(f"wrote {folder / CACHE_FILE}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

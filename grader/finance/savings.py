@@ -4,10 +4,12 @@ Pure: numbers and DataFrames in, numbers out. Nothing is rounded.
 """
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:            # pandas is imported where it is used: a cached lab2 reference needs none
+    import pandas as pd
 
 # §3 "Combining": rightsize before you commit (course rule).
 LEVER_ORDER: tuple[str, ...] = ("rightsizing", "scheduling", "storage_tiering", "placement", "spot",
@@ -76,13 +78,15 @@ def lever_rate(lever: str, params: Mapping[str, float]) -> float:
 
 # ---- cells (§3 "Cells") -------------------------------------------------------------------------
 
-def build_cells(usage: pd.DataFrame) -> pd.DataFrame:
+def build_cells(usage: "pd.DataFrame") -> "pd.DataFrame":
     """Annualised baseline per cell.
 
     `usage` holds the Usage rows only, with columns `business_unit`, `service_category`,
     `service_name`, `region`, `month` and `effective_cost`. A cell's baseline is its Σ EffectiveCost
     ÷ the number of distinct months in those rows × 12. Null keys form their own cells.
     """
+    import pandas as pd
+
     months = usage["month"].nunique()
     if months == 0:
         return pd.DataFrame({**{k: pd.Series([], dtype=object) for k in CELL_KEYS},
@@ -96,8 +100,10 @@ def build_cells(usage: pd.DataFrame) -> pd.DataFrame:
 CellIndex = dict[str, dict[str, np.ndarray]]
 
 
-def index_cells(cells: pd.DataFrame) -> CellIndex:
+def index_cells(cells: "pd.DataFrame") -> CellIndex:
     """For each cell key, each value's boolean mask over the cells (built once; null keys match nothing)."""
+    import pandas as pd
+
     index: CellIndex = {}
     for key in CELL_KEYS:
         column = cells[key].to_numpy(dtype=object)
@@ -105,12 +111,15 @@ def index_cells(cells: pd.DataFrame) -> CellIndex:
     return index
 
 
-def select_cells(cells: pd.DataFrame, scope: Mapping[str, str | Sequence[str] | None],
-                 index: CellIndex | None = None) -> np.ndarray:
+def select_cells(cells: "pd.DataFrame", scope: Mapping[str, str | Sequence[str] | None]) -> np.ndarray:
     """Boolean mask of the cells a scope selects; a missing (None) key matches all, a list any of."""
-    index = index if index is not None else index_cells(cells)
-    none = np.zeros(len(cells), dtype=bool)
-    mask = np.ones(len(cells), dtype=bool)
+    return select_indexed(index_cells(cells), len(cells), scope)
+
+
+def select_indexed(index: CellIndex, cells: int, scope: Mapping[str, str | Sequence[str] | None]) -> np.ndarray:
+    """select_cells over a prebuilt index of `cells` cells."""
+    none = np.zeros(cells, dtype=bool)
+    mask = np.ones(cells, dtype=bool)
     for key in CELL_KEYS:
         want = scope.get(key)
         if want is None:

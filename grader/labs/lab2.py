@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -162,30 +163,79 @@ class Lab2Context:
         return self.parsed.playbook
 
 
+CACHE_FILE = "reference-cache.json"
+CACHE_SCHEMA = "grader.reference-cache/1"
+CELLS_MODEL = 1          # bump when the cell computation changes: older caches are then ignored
+
+
 @dataclass(frozen=True)
 class ReferenceCells:
-    """A dataset's lab2 reference: cells with annual baselines, computed once per dataset."""
+    """A dataset's lab2 reference (§3 cells): computed once per dataset, or read from its cache."""
 
-    frame: "pd.DataFrame"
+    baselines: "np.ndarray"              # annual baseline per cell
     months: int                          # distinct months of the Usage rows
     values: dict[str, list[str]]         # scope key -> the values that exist, sorted (for hints)
     index: savings.CellIndex             # scope key -> value -> cell mask
 
+    def to_json(self) -> dict[str, Any]:
+        return {"baselines": [float(b) for b in self.baselines], "months": self.months, "values": self.values,
+                "index": {k: {v: [int(i) for i in mask.nonzero()[0]] for v, mask in by_value.items()}
+                          for k, by_value in self.index.items()}}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "ReferenceCells":
+        import numpy as np
+
+        baselines = np.array(data["baselines"], dtype=float)
+        index = {}
+        for key, by_value in data["index"].items():
+            index[key] = {}
+            for value, cells in by_value.items():
+                mask = np.zeros(len(baselines), dtype=bool)
+                mask[cells] = True
+                index[key][value] = mask
+        return cls(baselines=baselines, months=int(data["months"]), values=data["values"], index=index)
+
+
+def compute_cells(dataset: "Dataset") -> ReferenceCells:
+    """The §3 cells from the billing data (pandas)."""
+    billing = dataset.billing
+    usage = billing.loc[billing["ChargeCategory"] == "Usage",
+                        ["x_BusinessUnit", "ServiceCategory", "ServiceName", "RegionId", "x_Month", "EffectiveCost"]]
+    usage = usage.rename(columns={"x_BusinessUnit": "business_unit", "ServiceCategory": "service_category",
+                                  "ServiceName": "service_name", "RegionId": "region", "x_Month": "month",
+                                  "EffectiveCost": "effective_cost"})
+    frame = savings.build_cells(usage)
+    values = {key: sorted({str(v) for v in frame[key].dropna().unique()}) for key in savings.CELL_KEYS}
+    return ReferenceCells(baselines=frame["baseline"].to_numpy(dtype=float), months=int(usage["month"].nunique()),
+                          values=values, index=savings.index_cells(frame))
+
+
+def cache_text(dataset: "Dataset") -> str:
+    """The dataset's reference cache (written by `grader dataset cache` and the generator): lab2's
+    cells, tied to the billing file by its sha256, so grading a lab2 needs no pandas."""
+    return json.dumps({"schema": CACHE_SCHEMA, "billing_sha256": dataset.fingerprint(),
+                       "lab2_cells": {"model": CELLS_MODEL, **compute_cells(dataset).to_json()}},
+                      sort_keys=True, separators=(",", ":")) + "\n"
+
+
+def _cached_cells(dataset: "Dataset") -> ReferenceCells | None:
+    path = dataset.path / CACHE_FILE
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text())
+        if (data.get("schema") != CACHE_SCHEMA or data.get("billing_sha256") != dataset.fingerprint()
+                or data["lab2_cells"].get("model") != CELLS_MODEL):
+            return None             # stale or foreign: recompute from the billing data
+        return ReferenceCells.from_json(data["lab2_cells"])
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return None
+
 
 def reference_cells(dataset: "Dataset") -> ReferenceCells:
-    def compute() -> ReferenceCells:
-        billing = dataset.billing
-        usage = billing.loc[billing["ChargeCategory"] == "Usage",
-                            ["x_BusinessUnit", "ServiceCategory", "ServiceName", "RegionId", "x_Month", "EffectiveCost"]]
-        usage = usage.rename(columns={"x_BusinessUnit": "business_unit", "ServiceCategory": "service_category",
-                                      "ServiceName": "service_name", "RegionId": "region", "x_Month": "month",
-                                      "EffectiveCost": "effective_cost"})
-        frame = savings.build_cells(usage)
-        values = {key: sorted({str(v) for v in frame[key].dropna().unique()}) for key in savings.CELL_KEYS}
-        return ReferenceCells(frame=frame, months=int(usage["month"].nunique()), values=values,
-                              index=savings.index_cells(frame))
-
-    return dataset.memo("lab2.cells", compute)
+    """The dataset's cells, once per dataset: from its cache when it matches the billing file."""
+    return dataset.memo("lab2.cells", lambda: _cached_cells(dataset) or compute_cells(dataset))
 
 
 def _unknown_scope_values(cells: ReferenceCells, action: Action) -> tuple[list[str], list[str]]:
@@ -210,13 +260,13 @@ def recompute(parsed: ParsedPlaybook, dataset: "Dataset", settings: Lab2Settings
     import numpy as np
 
     cells = reference_cells(dataset)
-    baselines = cells.frame["baseline"].to_numpy(dtype=float)
+    baselines = cells.baselines
     problems: list[Problem] = []
     masks: list[np.ndarray] = []
     unknown_by_action: list[list[str]] = []
     for i, action in enumerate(parsed.playbook.actions):
         scope = action.scope.model_dump()
-        mask = savings.select_cells(cells.frame, scope, cells.index)
+        mask = savings.select_indexed(cells.index, len(baselines), scope)
         unknown, hints = _unknown_scope_values(cells, action)
         if not mask.any():
             problems.append(Problem(

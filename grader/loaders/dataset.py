@@ -90,10 +90,11 @@ def _read_table(path: Path, columns: tuple[str, ...]) -> "pd.DataFrame | None":
 _CACHE: dict[Path, Dataset] = {}
 
 
-def load_dataset(path: Path) -> Dataset:
-    """The dataset in folder `path`; the same object for the same folder within one process."""
+def load_dataset(path: Path, reuse: bool = True) -> Dataset:
+    """The dataset in folder `path`; the same object for the same folder within one process
+    (reuse=False reads it afresh, for tools that have just written it)."""
     path = Path(path).resolve()
-    if path in _CACHE:
+    if reuse and path in _CACHE:
         return _CACHE[path]
     if not path.is_dir():
         raise ConfigError(f"dataset folder {path} does not exist.")

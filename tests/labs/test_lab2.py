@@ -32,7 +32,7 @@ def test_shipped_baseline_matches_an_independent_computation():
                 months.add(row["ChargePeriodStart"][:7])
     cells = lab2.reference_cells(load_dataset(SHIPPED_DATASET))
     assert cells.months == len(months) == 3
-    assert cells.frame["baseline"].sum() == pytest.approx(float(total / len(months) * 12), rel=1e-12)
+    assert cells.baselines.sum() == pytest.approx(float(total / len(months) * 12), rel=1e-12)
 
 
 def test_reference_solution_rates_and_first_action_by_hand():
@@ -81,3 +81,38 @@ def test_byte_identical_across_processes():
                              capture_output=True, cwd=ROOT, env={"PYTHONHASHSEED": seed, "PATH": ""}, check=True)
         outputs[out.stdout] += 1
     assert len(outputs) == 1
+
+
+def test_the_shipped_reference_cache_matches_a_fresh_computation():
+    import json
+
+    ds = load_dataset(SHIPPED_DATASET)
+    cached = lab2._cached_cells(ds)
+    assert cached is not None, "grader/data/ai-platform/reference-cache.json is missing or stale"
+    fresh = lab2.compute_cells(ds)
+    assert json.dumps(cached.to_json(), sort_keys=True) == json.dumps(fresh.to_json(), sort_keys=True)
+
+
+def test_a_stale_or_broken_cache_is_ignored(tmp_path):
+    import shutil
+
+    folder = tmp_path / "ds"
+    shutil.copytree(SHIPPED_DATASET, folder)
+    billing = folder / "billing.csv"
+    # the data changed: one row's EffectiveCost is 100 higher (BilledCost, EffectiveCost, ListCost)
+    billing.write_text(billing.read_text().replace(",136.648711,136.648711,136.648711,", ",136.648711,236.648711,136.648711,", 1))
+    assert lab2._cached_cells(load_dataset(folder)) is None
+    (folder / "reference-cache.json").write_text("{not json")
+    assert lab2._cached_cells(load_dataset(folder, reuse=False)) is None
+    cells = lab2.reference_cells(load_dataset(folder, reuse=False))
+    assert cells.baselines.sum() == pytest.approx(lab2.compute_cells(load_dataset(SHIPPED_DATASET)).baselines.sum()
+                                                  + 100 * 12 / 3, rel=1e-12)
+
+
+def test_grading_lab2_from_the_cache_imports_no_pandas():
+    code = ("import sys\nfrom grader.cli import main\nsys.argv = ['grader', 'grade', sys.argv[1], '--format', 'json']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\nprint('pandas' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code, str(REFERENCE / "lab2")], capture_output=True, text=True,
+                         cwd=ROOT, env={"PATH": "", "PYTHONPATH": str(ROOT)})
+    assert out.stdout.strip().splitlines()[-1] == "False"
+    assert '"score": 100.0' in out.stdout
