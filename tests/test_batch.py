@@ -1,7 +1,6 @@
 """Cohort grading into the gradebook: resilience, idempotence, resumption, regrade, export, shards."""
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal

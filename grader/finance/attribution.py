@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from grader.finance.common import UNTAGGED
-
 
 
 def _most_frequent(pairs: pd.DataFrame, value: str) -> pd.Series:

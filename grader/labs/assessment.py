@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from grader.errors import SubmissionError
 from grader.finance import investment as inv
 from grader.labs.base import LabSpec
-from grader.loaders.markdown_doc import MAX_MARKDOWN_BYTES, Section, sections
+from grader.labs.reading import read_markdown, read_yaml_model
+from grader.loaders.markdown_doc import Section
 from grader.loaders.submission import SubmissionFiles
-from grader.loaders.yaml_source import YamlProblems, parse_yaml, problems_from_validation
 from grader.models.problems import Problem
 from grader.models.submission import BusinessCase
 
@@ -40,31 +40,10 @@ class ParsedCase:
 
 def parse(files: SubmissionFiles) -> ParsedCase:
     problems: list[Problem] = []
-    case, claimed = None, set()
-    try:
-        doc = parse_yaml(files.require(CASE), CASE)
-        case = BusinessCase.model_validate(doc.data)
-        raw_claims = doc.data.get("claims") if isinstance(doc.data, dict) else None
-        claimed = set(raw_claims) if isinstance(raw_claims, dict) else set()
-    except YamlProblems as exc:
-        problems += exc.problems
-    except ValidationError as exc:
-        problems += problems_from_validation(exc, doc)
-    except SubmissionError as exc:
-        problems += exc.problems
-    memo: list[Section] = []
-    try:
-        raw = files.require(MEMO)
-        if len(raw) > MAX_MARKDOWN_BYTES:
-            problems.append(Problem(file=MEMO, message=f"the file is {len(raw):,} bytes; the limit is "
-                                    f"{MAX_MARKDOWN_BYTES:,}.", fix="hand in the memo, not attachments."))
-        else:
-            memo = sections(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        problems.append(Problem(file=MEMO, message=f"the file is not UTF-8 text (byte {exc.start}).",
-                                fix="save it as UTF-8."))
-    except SubmissionError as exc:
-        problems += exc.problems
+    case, doc = read_yaml_model(files, CASE, BusinessCase, problems)
+    raw_claims = doc.data.get("claims") if doc is not None and isinstance(doc.data, dict) else None
+    claimed = set(raw_claims) if isinstance(raw_claims, dict) else set()
+    memo = read_markdown(files, MEMO, problems)
     if problems or case is None:
         raise SubmissionError("the business case cannot be graded as submitted.", problems)
     return ParsedCase(case=case, claimed=claimed, memo=memo)

@@ -7,17 +7,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from grader.errors import ConfigError, SubmissionError
 from grader.finance import kpi
 from grader.finance.anomaly import ORG, alert_scores, cost_spikes, daily_series, spike_list
-from grader.finance.attribution import UNTAGGED, resource_attributes
-from grader.finance.common import within_tolerance
+from grader.finance.attribution import resource_attributes
+from grader.finance.common import UNTAGGED, within_tolerance
 from grader.labs.base import LabSpec
 from grader.loaders.csv_table import number, read_table
 from grader.loaders.submission import SubmissionFiles
-from grader.loaders.yaml_source import YamlProblems, parse_yaml, problems_from_validation
+from grader.labs.reading import read_yaml_model
 from grader.models.problems import Problem
 from grader.models.submission import Dashboard
 
@@ -89,18 +89,9 @@ def _valid_month(text: str) -> bool:
 
 def parse(files: SubmissionFiles) -> ParsedDashboard:
     problems: list[Problem] = []
-    dashboard, kpi_lines, period_line = None, [], 1
-    try:
-        doc = parse_yaml(files.require(DASHBOARD), DASHBOARD)
-        dashboard = Dashboard.model_validate(doc.data)
-        kpi_lines = [doc.line_of(("kpis", i)) or 1 for i in range(len(dashboard.kpis))]
-        period_line = doc.line_of(("period",)) or 1
-    except YamlProblems as exc:
-        problems += exc.problems
-    except ValidationError as exc:
-        problems += problems_from_validation(exc, doc)
-    except SubmissionError as exc:
-        problems += exc.problems
+    dashboard, doc = read_yaml_model(files, DASHBOARD, Dashboard, problems)
+    kpi_lines = [doc.line_of(("kpis", i)) or 1 for i in range(len(dashboard.kpis))] if dashboard else []
+    period_line = (doc.line_of(("period",)) or 1) if dashboard else 1
 
     reported: list[ReportedKpi] = []
     try:

@@ -19,7 +19,6 @@ from grader.models.submission import Action, Playbook
 
 if TYPE_CHECKING:
     import numpy as np
-    import pandas as pd
 
     from grader.loaders.dataset import Dataset
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from grader.errors import SubmissionError
 from grader.finance import chargeback
-from grader.finance.common import UNTAGGED, within_tolerance
+from grader.finance.common import UNTAGGED
 from grader.labs.base import LabSpec
 from grader.loaders.csv_table import number, read_table
-from grader.loaders.markdown_doc import MAX_MARKDOWN_BYTES, Section, sections
+from grader.labs.reading import read_markdown, read_yaml_model
+from grader.loaders.markdown_doc import Section
 from grader.loaders.submission import SubmissionFiles
-from grader.loaders.yaml_source import YamlDoc, YamlProblems, parse_yaml, problems_from_validation
+from grader.loaders.yaml_source import YamlDoc
 from grader.models.problems import Problem
 from grader.models.submission import ChargebackPack
 
@@ -57,16 +58,7 @@ class ParsedPack:
 
 def parse(files: SubmissionFiles) -> ParsedPack:
     problems: list[Problem] = []
-    pack = doc = None
-    try:
-        doc = parse_yaml(files.require(PACK), PACK)
-        pack = ChargebackPack.model_validate(doc.data)
-    except YamlProblems as exc:
-        problems += exc.problems
-    except ValidationError as exc:
-        problems += problems_from_validation(exc, doc)
-    except SubmissionError as exc:
-        problems += exc.problems
+    pack, doc = read_yaml_model(files, PACK, ChargebackPack, problems)
 
     charges: list[LearnerCharge] = []
     try:
@@ -92,19 +84,7 @@ def parse(files: SubmissionFiles) -> ParsedPack:
     except SubmissionError as exc:
         problems += exc.problems
 
-    plan: list[Section] = []
-    try:
-        raw = files.require(PLAN)
-        if len(raw) > MAX_MARKDOWN_BYTES:
-            problems.append(Problem(file=PLAN, message=f"the file is {len(raw):,} bytes; the limit is "
-                                    f"{MAX_MARKDOWN_BYTES:,}.", fix="hand in the plan, not attachments."))
-        else:
-            plan = sections(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        problems.append(Problem(file=PLAN, message=f"the file is not UTF-8 text (byte {exc.start}).",
-                                fix="save it as UTF-8."))
-    except SubmissionError as exc:
-        problems += exc.problems
+    plan = read_markdown(files, PLAN, problems)
 
     if problems or pack is None:
         problems.sort(key=lambda p: ({PACK: 0, ALLOCATION: 1, PLAN: 2}.get(p.file, 3), p.line or 0))

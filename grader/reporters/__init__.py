@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Callable
 
-from grader.models.results import GradeReport
 from grader.reporters import classroom, gradescope, html, json_report, junit, markdown, terminal
 
 Reporter = Callable[..., str]

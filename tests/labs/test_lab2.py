@@ -6,7 +6,6 @@ import subprocess
 import sys
 from collections import Counter
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 import yaml
