@@ -192,7 +192,7 @@ def run_duckdb(folder: Path) -> dict:
     con = duckdb.connect()
     con.execute(DUCKDB_SQL.format(d=folder, p=PERIOD))
     rows = con.execute(DUCKDB_KPIS).fetchall()
-    budget = con.execute(f"""SELECT s.unit FROM (SELECT unit, sum(EffectiveCost) ec FROM bp GROUP BY unit) s
+    budget = con.execute("""SELECT s.unit FROM (SELECT unit, sum(EffectiveCost) ec FROM bp GROUP BY unit) s
                              JOIN bud USING (unit) WHERE (s.ec - bud.budget) / bud.budget > 0.10""").fetchall()
     spikes = con.execute("SELECT strftime(day, '%Y-%m-%d'), unit FROM spikes").fetchall()
     seconds = time.perf_counter() - t0
