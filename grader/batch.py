@@ -19,7 +19,8 @@ from typing import Callable, Iterator
 from grader import __version__
 from grader.errors import GraderError
 from grader.loaders.course import LoadedCourse
-from grader.loaders.submission import IGNORED, MAX_FILE_BYTES
+from grader import limits
+from grader.loaders.submission import IGNORED
 
 
 @dataclass(frozen=True)
@@ -65,10 +66,10 @@ def _files(path: Path) -> list[tuple[str, bytes]]:
             rel = f.relative_to(path)
             if f.is_symlink() or not f.is_file() or any(p in IGNORED or p.startswith("._") for p in rel.parts):
                 continue
-            if f.stat().st_size <= MAX_FILE_BYTES:
+            if f.stat().st_size <= limits.current.max_file_bytes:
                 files.append((rel.as_posix(), f.read_bytes()))
         return files
-    return [(path.name, path.read_bytes() if path.stat().st_size <= 4 * MAX_FILE_BYTES else b"")]
+    return [(path.name, path.read_bytes() if path.stat().st_size <= 4 * limits.current.max_file_bytes else b"")]
 
 
 def fingerprint(path: Path) -> Job:

@@ -76,12 +76,22 @@ def main() -> None:
         logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s: %(message)s")
 
 
-def _grade(submission: Path, course_path: Path | None, dataset_path: Path | None, audience: str,
-           panel: Path | None = None):
-    from grader.engine import GradeOptions, grade_submission
+def _load_course(course_path: Path | None):
+    """The course file, its size limits applied for this process."""
+    from grader import limits
     from grader.loaders.course import load_course
 
     course = load_course(course_path)
+    if course.course.limits is not None:
+        limits.configure(course.course.limits)
+    return course
+
+
+def _grade(submission: Path, course_path: Path | None, dataset_path: Path | None, audience: str,
+           panel: Path | None = None):
+    from grader.engine import GradeOptions, grade_submission
+
+    course = _load_course(course_path)
     return grade_submission(submission, course, GradeOptions(audience=audience, dataset=dataset_path, panel=panel))
 
 
@@ -188,12 +198,11 @@ def batch(folder: Path, course_path: Path | None, lab: str | None, jobs: int | N
     from grader import batch as engine
     from grader.engine import rubric_for
     from grader.gradebook.store import Gradebook
-    from grader.loaders.course import load_course
     from grader.reporters import SUFFIXES
 
     if fmts and out_dir is None:
         raise UsageError("--format needs --out, the folder that receives the files.")
-    course = load_course(course_path)
+    course = _load_course(course_path)
     paths = engine.discover(folder)
     if shard_spec:
         try:
@@ -340,10 +349,9 @@ def regrade(db_path: Path, lab: str, course_path: Path | None):
 
     from grader.engine import GradeOptions, grade_submission
     from grader.gradebook.store import Gradebook
-    from grader.loaders.course import load_course
     from grader.reporters import json_report
 
-    course = load_course(course_path)
+    course = _load_course(course_path)
     changed = 0
     with Gradebook(db_path) as book, tempfile.TemporaryDirectory() as tmp:
         latest = {k: a for k, a in book.chosen("latest").items() if k[1] == lab}
@@ -389,9 +397,8 @@ def rubric_show(lab: str, course_path: Path | None):
     """What LAB (lab1, lab2, lab3, assessment) is graded on and how, for learners."""
     from grader.checks import registry
     from grader.engine import rubric_for
-    from grader.loaders.course import load_course
 
-    course = load_course(course_path)
+    course = _load_course(course_path)
     loaded = rubric_for(course, lab)
     r = loaded.rubric
     checks = registry(lab)
@@ -454,9 +461,8 @@ def gradescope_build(course_path: Path | None, lab: str, out_file: Path):
     """Write a ready Gradescope autograder zip for LAB: setup.sh, run_autograder, the rubric and data."""
     from grader.engine import rubric_for
     from grader.integrations.gradescope import build
-    from grader.loaders.course import load_course
 
-    course = load_course(course_path)
+    course = _load_course(course_path)
     rubric_for(course, lab)                     # a broken rubric fails here, not on Gradescope
     data = build(course, lab)
     out_file.parent.mkdir(parents=True, exist_ok=True)

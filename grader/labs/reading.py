@@ -6,7 +6,8 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from grader.errors import SubmissionError
-from grader.loaders.markdown_doc import MAX_MARKDOWN_BYTES, Section, sections
+from grader import limits
+from grader.loaders.markdown_doc import Section, sections
 from grader.loaders.submission import SubmissionFiles
 from grader.loaders.yaml_source import YamlDoc, YamlProblems, parse_yaml, problems_from_validation
 from grader.models.problems import Problem
@@ -34,9 +35,9 @@ def read_markdown(files: SubmissionFiles, name: str, problems: list[Problem]) ->
     """The document's sections (markdown-it-py); problems are appended, not raised."""
     try:
         raw = files.require(name)
-        if len(raw) > MAX_MARKDOWN_BYTES:
+        if len(raw) > limits.current.max_markdown_bytes:
             problems.append(Problem(file=name, message=f"the file is {len(raw):,} bytes; the limit is "
-                                    f"{MAX_MARKDOWN_BYTES:,}.", fix="hand in the document, not attachments."))
+                                    f"{limits.current.max_markdown_bytes:,}.", fix="hand in the document, not attachments."))
             return []
         return sections(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:

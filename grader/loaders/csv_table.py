@@ -6,9 +6,9 @@ import io
 import math
 from dataclasses import dataclass
 
+from grader import limits
 from grader.models.problems import Problem
 
-MAX_ROWS = 100_000
 
 
 @dataclass
@@ -58,8 +58,8 @@ def read_table(raw: bytes, file: str, columns: tuple[str, ...], optional: tuple[
                                         fix="quote values that contain commas."))
                 continue
             rows.append((line, {n: (record[i].strip() if i < len(record) else "") for i, n in enumerate(names)}))
-            if len(rows) > MAX_ROWS:
-                problems.append(Problem(file=file, line=line, message=f"more than {MAX_ROWS:,} rows.",
+            if len(rows) > limits.current.max_csv_rows:
+                problems.append(Problem(file=file, line=line, message=f"more than {limits.current.max_csv_rows:,} rows.",
                                         fix="hand in the dashboard's data, not raw billing."))
                 break
     except csv.Error as exc:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-MAX_MARKDOWN_BYTES = 2 * 1024 * 1024
 
 
 @dataclass(frozen=True)

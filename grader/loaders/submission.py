@@ -10,6 +10,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from grader import limits
 from grader.errors import SubmissionError, UsageError
 from grader.loaders.containers import Extracted, from_notebook, from_workbook
 from grader.loaders.yaml_source import YamlProblems, load_model
@@ -17,9 +18,6 @@ from grader.models.problems import Problem
 from grader.models.submission import Manifest
 
 MANIFEST = "submission.yaml"
-MAX_FILE_BYTES = 20 * 1024 * 1024
-MAX_FILES = 500
-MAX_ZIP_RATIO = 200            # uncompressed ÷ compressed, per member
 IGNORED = {"__MACOSX", ".DS_Store", "Thumbs.db", ".git", ".ipynb_checkpoints"}
 
 
@@ -53,16 +51,17 @@ class SubmissionFiles:
         if name in self._contained:
             return self._contained[name].data
         size = self._sizes[name]
-        if size > MAX_FILE_BYTES:
+        limit = limits.current.max_file_bytes
+        if size > limit:
             raise SubmissionError(f"{name} is too large.", [Problem(
-                file=name, message=f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}.",
+                file=name, message=f"the file is {size:,} bytes; the limit is {limit:,}.",
                 fix="hand in only what the lab asks for.")])
         if self._folder is not None:
             return (self._folder / name).read_bytes()
         assert self._zip is not None and self._zip_names is not None
         with self._zip.open(self._zip_names[name]) as member:
-            data = member.read(MAX_FILE_BYTES + 1)
-        if len(data) > MAX_FILE_BYTES:   # the header lied about the size
+            data = member.read(limit + 1)
+        if len(data) > limit:   # the header lied about the size
             raise SubmissionError(f"{name} is too large.", [Problem(file=name, message="the file is too large.")])
         return data
 
@@ -93,8 +92,8 @@ def _open_folder(root: Path) -> SubmissionFiles:
             continue
         if path.is_file():
             sizes[rel.as_posix()] = path.stat().st_size
-            if len(sizes) > MAX_FILES:
-                problems.append(Problem(file=root.name, message=f"more than {MAX_FILES} files.",
+            if len(sizes) > limits.current.max_files:
+                problems.append(Problem(file=root.name, message=f"more than {limits.current.max_files} files.",
                                         fix="hand in only the lab's files."))
                 break
     if problems:
@@ -110,10 +109,10 @@ def _open_zip(path: Path) -> SubmissionFiles:
             file=path.name, message=f"not a readable zip file ({exc}).", fix="zip the folder again.")]) from None
     problems: list[Problem] = []
     members = [m for m in archive.infolist() if not m.is_dir()]
-    if len(members) > MAX_FILES:
+    if len(members) > limits.current.max_files:
         archive.close()
         raise SubmissionError(f"{path.name} has too many files.", [Problem(
-            file=path.name, message=f"{len(members):,} files; the limit is {MAX_FILES}.",
+            file=path.name, message=f"{len(members):,} files; the limit is {limits.current.max_files}.",
             fix="zip only the submission folder.")])
     entries: dict[str, zipfile.ZipInfo] = {}
     for member in members:
@@ -131,7 +130,7 @@ def _open_zip(path: Path) -> SubmissionFiles:
             problems.append(Problem(file=path.name, location=name, message="links are not accepted.",
                                     fix="zip the files themselves."))
             continue
-        if member.compress_size and member.file_size / member.compress_size > MAX_ZIP_RATIO \
+        if member.compress_size and member.file_size / member.compress_size > limits.current.max_zip_ratio \
                 and member.file_size > 1024 * 1024:
             problems.append(Problem(file=path.name, location=name, message="the member expands suspiciously "
                                     f"({member.file_size:,} bytes from {member.compress_size:,}).",

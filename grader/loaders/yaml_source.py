@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from grader import limits
 from grader.models.problems import Problem, field_path
 
 try:  # the C loader is much faster and equally safe
@@ -21,8 +22,6 @@ except AttributeError:  # pragma: no cover - libyaml missing
 
 M = TypeVar("M", bound=BaseModel)
 
-MAX_YAML_BYTES = 5 * 1024 * 1024
-MAX_YAML_NODES = 200_000
 
 
 @dataclass
@@ -72,8 +71,8 @@ def _check_tree(root: yaml.Node, file: str) -> list[Problem]:
             continue
         seen.add(id(node))
         count += 1
-        if count > MAX_YAML_NODES:
-            problems.append(Problem(file=file, message=f"the file has more than {MAX_YAML_NODES:,} values.",
+        if count > limits.current.max_yaml_values:
+            problems.append(Problem(file=file, message=f"the file has more than {limits.current.max_yaml_values:,} values.",
                                     fix="submit the file the lab asks for; it is far smaller."))
             break
         if isinstance(node, yaml.MappingNode):
@@ -97,9 +96,9 @@ def _check_tree(root: yaml.Node, file: str) -> list[Problem]:
 
 def parse_yaml(raw: bytes, file: str) -> YamlDoc:
     """Parse YAML bytes; raise a located `SubmissionError`-ready list via `YamlProblems`."""
-    if len(raw) > MAX_YAML_BYTES:
+    if len(raw) > limits.current.max_yaml_bytes:
         raise YamlProblems([Problem(file=file, message=f"the file is {len(raw):,} bytes; the limit is "
-                                    f"{MAX_YAML_BYTES:,}.", fix="submit the file the lab asks for, without embedded data.")])
+                                    f"{limits.current.max_yaml_bytes:,}.", fix="submit the file the lab asks for, without embedded data.")])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

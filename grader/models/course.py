@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from grader.limits import Limits
+
 LabId = Literal["lab1", "lab2", "lab3", "assessment"]
 LAB_IDS: tuple[str, ...] = ("lab1", "lab2", "lab3", "assessment")
 
@@ -37,3 +39,4 @@ class Course(_Strict):
     datasets: dict[str, DatasetRef] = {}
     labs: dict[LabId, LabConfig]
     late_policy: LatePolicy | None = None
+    limits: Limits | None = None          # size limits on submissions (grader/limits.py defaults)

@@ -328,3 +328,20 @@ def test_nothing_is_read_outside_the_submission_course_and_dataset(build, tmp_pa
     outside = [p for p in opened if not any(p == a or a in p.parents for a in allowed)]
     assert outside == []
     assert not any("instructor" in p.parts for p in opened)          # the answer key is never read
+
+
+def test_a_course_can_change_the_limits(tmp_path: Path):
+    from grader import limits
+    from tests.conftest import ROOT
+
+    course = tmp_path / "course.yaml"
+    course.write_text("course: X\ntitle: Y\n"
+                      f"datasets: {{d: {{path: {ROOT / 'grader' / 'data' / 'ai-platform'}}}}}\n"
+                      "labs: {lab2: {title: t, rubric: lab2-optimization-playbook, dataset: d}}\n"
+                      "limits: {max_yaml_mb: 0.001}\n")                        # about 1 KB of YAML
+    try:
+        result = run("grade", EXAMPLES / "lab2-good", "--course", course, "--format", "json")
+        assert result.exit_code == 3 and "the limit is 1,048" in result.output
+    finally:
+        limits.configure(limits.Limits())                                     # other tests use the defaults
+    assert run("grade", EXAMPLES / "lab2-good", "--format", "json").exit_code == 0
