@@ -51,36 +51,58 @@ def _first_fence(source: str) -> str | None:
     return None
 
 
+def _as_text(value: object) -> str | None:
+    """A notebook text field: a string, or a list of strings (nbformat's multiline form)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "".join(value)
+    return None
+
+
 def _from_outputs(cell, name: str) -> bytes | None:
-    for output in cell.get("outputs", []):
-        data = output.get("data") or {}
+    outputs = cell.get("outputs")
+    for output in outputs if isinstance(outputs, list) else []:
+        if not isinstance(output, dict):
+            continue
+        data = output.get("data") if isinstance(output.get("data"), dict) else {}
         if "application/json" in data:
             value = data["application/json"]
             if name.endswith(".csv"):
                 return _records_to_csv(value) if isinstance(value, list) else None
-            return json.dumps(value, ensure_ascii=False).encode()      # JSON is YAML too
+            try:
+                return json.dumps(value, ensure_ascii=False, allow_nan=False).encode()   # JSON is YAML too
+            except ValueError:
+                return None
         for mime in ("text/csv", "text/plain"):
             if mime in data:
-                text = data[mime]
-                return ("".join(text) if isinstance(text, list) else str(text)).encode()
+                text = _as_text(data[mime])
+                return text.encode() if text is not None else None
         if output.get("output_type") == "stream" and output.get("name") == "stdout":
-            text = output.get("text", "")
-            return ("".join(text) if isinstance(text, list) else str(text)).encode()
+            text = _as_text(output.get("text", ""))
+            return text.encode() if text is not None else None
     return None
 
 
 def from_notebook(raw: bytes, file: str) -> tuple[list[Extracted], list[Problem]]:
+    import warnings
+
     import nbformat
 
     try:
-        nb = nbformat.reads(raw.decode("utf-8-sig"), as_version=4)
+        with warnings.catch_warnings():          # nbformat's schema warnings are noise for a learner
+            warnings.simplefilter("ignore")
+            nb = nbformat.reads(raw.decode("utf-8-sig"), as_version=4)
     except Exception as exc:  # noqa: BLE001 - nbformat raises several kinds for a broken file
         return [], [Problem(file=file, message=f"not a readable Jupyter notebook ({type(exc).__name__}).",
                             fix="save it again from Jupyter as .ipynb.")]
     found: list[Extracted] = []
     problems: list[Problem] = []
     for number, cell in enumerate(nb.get("cells", []), start=1):
-        tags = (cell.get("metadata") or {}).get("tags") or []
+        if not isinstance(cell, dict):
+            continue
+        metadata = cell.get("metadata")
+        tags = (metadata.get("tags") if isinstance(metadata, dict) else None) or []
         for tag in tags if isinstance(tags, list) else []:
             if not isinstance(tag, str) or not tag.startswith(TAG):
                 continue
@@ -92,8 +114,7 @@ def from_notebook(raw: bytes, file: str) -> tuple[list[Extracted], list[Problem]
                                         fix="tag the cell grader:<file name>, e.g. grader:playbook.yaml."))
                 continue
             kind = cell.get("cell_type")
-            source = cell.get("source", "")
-            source = "".join(source) if isinstance(source, list) else str(source)
+            source = _as_text(cell.get("source", "")) or ""
             if kind == "raw":
                 data = source.encode()
             elif kind == "markdown":

@@ -205,6 +205,12 @@ CASES = [
         *[new_raw_cell(f"cell {i}") for i in range(10_000)]), 0, '"learner": "h1"'),
     Case("notebook tag that escapes", notebook(tagged(new_raw_cell("x"), "../../answers.yaml")), 3,
          "does not name a file"),
+    Case("notebook output with a non-text line (found by fuzzing)", notebook(raw=json.dumps({
+        "nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+            {"cell_type": "raw", "source": MANIFEST2, "metadata": {"tags": ["grader:submission.yaml"]}},
+            {"cell_type": "code", "source": "", "metadata": {"tags": ["grader:playbook.yaml"]}, "execution_count": 1,
+             "outputs": [{"output_type": "display_data", "data": {"text/csv": [None]}, "metadata": {}}]}]}).encode()),
+         3, "no saved output"),
     Case("notebook file given twice", notebook(tagged(new_raw_cell(MANIFEST2), "submission.yaml"),
                                                tagged(new_raw_cell(MANIFEST2), "submission.yaml")),
          3, "is given twice"),
