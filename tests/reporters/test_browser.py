@@ -71,3 +71,16 @@ def test_the_request_check_can_fail(tmp_path: Path):
     dom, requests = _browse(page, tmp_path)
     assert "leaky" in dom
     assert [r["url"] for r in requests] == ["http://127.0.0.1:9/pixel.png"]
+
+
+def test_learner_payloads_stay_text_in_the_dom(tmp_path: Path, make_submission):
+    payload = "<img src=x onerror=alert(1)>"
+    sub = make_submission({"submission.yaml": "learner: {id: p1}\nlab: lab2\n", "playbook.yaml": (
+        f"actions:\n  - {{id: '{payload}', title: t, lever: scheduling, scope: {{business_unit: search}},"
+        " params: {hours_off_per_week: 10}, owner: '<b>bold</b>'}\n")})
+    page = tmp_path / "payload.html"
+    run("grade", sub, "--format", "html", "--output", page)
+    dom, requests = _browse(page, tmp_path)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in dom            # shown as text
+    assert "<img" not in dom.split("<svg")[0] and "onerror=\"" not in dom
+    assert requests == []
