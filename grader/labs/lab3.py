@@ -203,11 +203,15 @@ def recompute(parsed: ParsedPack, dataset: "Dataset", settings: Lab3Settings) ->
     if problems:
         raise SubmissionError(f"{PACK} has weights for units that do not share the pool.", problems)
 
-    unallocated = rows.loc[(allocation.row_rule == -1) & ~rows["x_Tagged"].to_numpy(dtype=bool)]
-    by_category = unallocated.groupby(unallocated["ServiceCategory"].fillna("(none)"))[pack.cost_basis].sum()
+    left = (allocation.row_rule == -1) & ~rows["x_Tagged"].to_numpy(dtype=bool)
+    by_category: dict[str, float] = {}
+    if left.any():               # most packs leave nothing: skip the group-by then
+        unallocated = rows.loc[left, ["ServiceCategory", pack.cost_basis]]
+        sums = unallocated.groupby(unallocated["ServiceCategory"].fillna("(none)"))[pack.cost_basis].sum()
+        by_category = {str(k): float(v) for k, v in sums.items() if v != 0}
     ctx = Lab3Context(parsed=parsed, settings=settings, allocation=allocation,
                       rates=[chargeback.rate_recovery(rows, pack.cost_basis, r.unit, r.rate) for r in pack.rates],
-                      unallocated_by_category={str(k): float(v) for k, v in by_category.items() if v != 0})
+                      unallocated_by_category=by_category)
     ctx.comparison = _compare(ctx, allocation.charges)
     if not ctx.allocation_matches:
         ctx.diagnosis = _diagnose(ctx, rows, rules)
