@@ -207,9 +207,10 @@ def batch(folder: Path, course_path: Path | None, lab: str | None, jobs: int | N
     if shard_spec:
         try:
             index, count = (int(x) for x in shard_spec.split("/"))
-            assert 1 <= index <= count
-        except (ValueError, AssertionError):
-            raise UsageError(f"--shard takes I/N with 1 <= I <= N, not {shard_spec!r}.") from None
+        except ValueError:
+            index = count = 0
+        if not 1 <= index <= count:
+            raise UsageError(f"--shard takes I/N with 1 <= I <= N, not {shard_spec!r}.")
         paths = list(engine.shard(paths, index, count))
     if not paths:
         raise UsageError(f"no submissions (folders, .zip files or notebooks) in {folder}.")

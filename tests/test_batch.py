@@ -179,3 +179,9 @@ def test_batch_writes_other_formats_per_learner(tmp_path: Path):
         "g0815.lab2.html", "g0815.lab2.json", "g0815.lab2.junit.xml"]
     assert "<svg" in (tmp_path / "out" / "g0815.lab2.html").read_text()
     assert run("batch", cohort, "--format", "html").exit_code == 2           # formats need --out
+
+
+def test_invalid_shards_are_usage_errors(tmp_path: Path):
+    cohort = _cohort(tmp_path)
+    for spec in ("4/3", "x/2", "1/0", "2"):
+        assert run("batch", cohort, "--shard", spec).exit_code == 2

@@ -152,7 +152,13 @@ def from_workbook(raw: bytes, file: str) -> tuple[list[Extracted], list[Problem]
                             fix="save it again as an .xlsx workbook.")]
     found = []
     try:
-        for sheet in book.worksheets:
+        sheets = list(book.worksheets)
+    except Exception as exc:  # noqa: BLE001 - a broken workbook part
+        book.close()
+        return [], [Problem(file=file, message=f"not a readable Excel workbook ({type(exc).__name__}).",
+                            fix="save it again as an .xlsx workbook.")]
+    try:
+        for sheet in sheets:
             stem = sheet.title.strip().lower()
             if stem not in CSV_STEMS:
                 continue
@@ -166,6 +172,9 @@ def from_workbook(raw: bytes, file: str) -> tuple[list[Extracted], list[Problem]
             body = [[_cell_text(v, header[i].lower() if i < len(header) else "") for i, v in enumerate(r[:len(header)])]
                     for r in rows[1:]]
             found.append(Extracted(name=f"{stem}.csv", data=_csv_text(header, body), origin=f"{file} sheet {sheet.title}"))
+    except Exception as exc:  # noqa: BLE001 - a sheet whose XML openpyxl cannot read
+        return [], [Problem(file=file, message=f"a sheet cannot be read ({type(exc).__name__}).",
+                            fix="save the workbook again as .xlsx, with plain values in the tables.")]
     finally:
         book.close()
     return found, []

@@ -189,3 +189,15 @@ def test_problems_inside_a_notebook_say_which_cell(tmp_path: Path):
     report = json.loads(run("grade", folder, "--format", "json").output)
     error = report["errors"][0]
     assert (error["file"], error["line"], error["container"]) == ("playbook.yaml", 2, "work.ipynb cell 2")
+
+
+def test_a_workbook_whose_sheet_cannot_be_read_is_a_located_problem():
+    # a numeric cell holding text: openpyxl raises ValueError while reading the rows (was exit 4)
+    raw = workbook({"kpis": [["metric", "value"], ["effective_cost", 1]]})
+    source, broken = zipfile.ZipFile(io.BytesIO(raw)), io.BytesIO()
+    with zipfile.ZipFile(broken, "w") as z:
+        for item in source.infolist():
+            data = source.read(item)
+            z.writestr(item, data.replace(b"<v>1</v>", b"<v>not-a-number</v>") if "sheet" in item.filename else data)
+    found, problems = from_workbook(broken.getvalue(), "bad.xlsx")
+    assert found == [] and problems[0].file == "bad.xlsx" and "a sheet cannot be read" in problems[0].message
