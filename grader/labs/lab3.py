@@ -146,7 +146,7 @@ def _compare(ctx: Lab3Context, charges: dict[str, float]) -> dict[str, tuple[flo
     return {u: (learner.get(u), charges.get(u)) for u in sorted(set(learner) | set(charges))}
 
 
-def _diagnose(ctx: Lab3Context, rows, rules: list[chargeback.Rule]) -> str | None:
+def _diagnose(ctx: Lab3Context, rows, index, rules: list[chargeback.Rule]) -> str | None:
     """When the learner's allocation does not match, find the declared choice it follows instead."""
     pack = ctx.pack
     trials: list[tuple[str, list[chargeback.Rule], float]] = []
@@ -160,7 +160,7 @@ def _diagnose(ctx: Lab3Context, rows, rules: list[chargeback.Rule]) -> str | Non
     if pack.model == "chargeback" and pack.markup_pct:
         trials.append(("charges without the declared markup", rules, 0.0))
     for text, trial_rules, markup in trials:
-        alt = chargeback.allocate(rows, pack.cost_basis, trial_rules, markup)
+        alt = chargeback.allocate(rows, pack.cost_basis, trial_rules, markup, index)
         probe = replace(ctx, comparison=_compare(ctx, alt.charges))
         if probe.allocation_matches:
             return text
@@ -190,7 +190,8 @@ def recompute(parsed: ParsedPack, dataset: "Dataset", settings: Lab3Settings) ->
     rows = _month_rows(dataset, pack.period, tag_keys)
     rules = _rules(pack)
     markup = pack.markup_pct if pack.model == "chargeback" else 0.0
-    allocation = chargeback.allocate(rows, pack.cost_basis, rules, markup)
+    index = dataset.memo(f"lab3.index:{pack.period}", lambda: chargeback.MatchIndex(rows))
+    allocation = chargeback.allocate(rows, pack.cost_basis, rules, markup, index)
     for i, (rule, pool) in enumerate(zip(pack.shared_costs, allocation.pools)):
         if rule.method == "fixed":
             stray = sorted(set(rule.weights or {}) - set(pool.targets))
@@ -210,11 +211,11 @@ def recompute(parsed: ParsedPack, dataset: "Dataset", settings: Lab3Settings) ->
         sums = unallocated.groupby(unallocated["ServiceCategory"].fillna("(none)"))[pack.cost_basis].sum()
         by_category = {str(k): float(v) for k, v in sums.items() if v != 0}
     ctx = Lab3Context(parsed=parsed, settings=settings, allocation=allocation,
-                      rates=[chargeback.rate_recovery(rows, pack.cost_basis, r.unit, r.rate) for r in pack.rates],
+                      rates=[chargeback.rate_recovery(rows, pack.cost_basis, r.unit, r.rate, index) for r in pack.rates],
                       unallocated_by_category=by_category)
     ctx.comparison = _compare(ctx, allocation.charges)
     if not ctx.allocation_matches:
-        ctx.diagnosis = _diagnose(ctx, rows, rules)
+        ctx.diagnosis = _diagnose(ctx, rows, index, rules)
     return ctx
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 
@@ -21,10 +22,15 @@ def _text_of(token) -> str:
     return ""
 
 
-def sections(text: str) -> list[Section]:
+@lru_cache(maxsize=1)
+def _parser():
     from markdown_it import MarkdownIt
 
-    tokens = MarkdownIt("commonmark").parse(text)
+    return MarkdownIt("commonmark")      # built once: its rule tables cost more than a short parse
+
+
+def sections(text: str) -> list[Section]:
+    tokens = _parser().parse(text)
     heads: list[tuple[int, str, int]] = []       # (level, title, line)
     own: list[int] = []                          # words directly under each heading
     i = 0

@@ -90,6 +90,20 @@ def test_match_keys(match, expected):
     assert chargeback.match_mask(MONTH, match).tolist() == expected
 
 
+def test_a_kept_index_gives_the_same_masks_and_missing_values_never_match():
+    month = rows(("a", "Compute", 1.0), ("b", "Compute", 2.0), (None, "Storage", 3.0))
+    month["ServiceCategory"] = pd.Series(["Compute", None, "Storage"], dtype="string[pyarrow]")  # as loaded
+    index = chargeback.MatchIndex(month)
+    for match in ({"service_category": "Compute"}, {"service_category": ["Storage", "None", "nan"]},
+                  {"service_category": "Nowhere"}, {"untagged": True, "service_category": "Storage"}):
+        assert chargeback.match_mask(month, match, index).tolist() == chargeback.match_mask(month, match).tolist()
+    assert chargeback.match_mask(month, {"service_category": ["Storage", "None", "nan"]}, index).tolist() == \
+        [False, False, True]
+    other = month.copy()
+    other["ServiceCategory"] = ["Storage"] * 3          # an index kept for other rows is not used
+    assert chargeback.match_mask(other, {"service_category": "Storage"}, index).tolist() == [True] * 3
+
+
 def test_basis_column():
     a = chargeback.allocate(MONTH, "BilledCost", [Rule("u", {"untagged": True}, "even")], 0.0)
     assert a.total_cost == 358.0
@@ -103,6 +117,9 @@ def test_rate_recovery():
     assert (r.quantity, r.charges, r.basis_cost) == (15.0, pytest.approx(42.0), 40.0)
     assert r.recovery_ratio == pytest.approx(1.05)
     assert chargeback.rate_recovery(month, "EffectiveCost", "TB", 1.0).recovery_ratio is None
+    index = chargeback.MatchIndex(month)
+    again = chargeback.rate_recovery(month, "EffectiveCost", "gpu-HOURS", 2.8, index)
+    assert (again.quantity, again.basis_cost) == (15.0, 40.0)
 
 
 units = st.sampled_from(["a", "b", "c", "d", None])
