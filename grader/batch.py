@@ -1,7 +1,8 @@
 """Grade a cohort: find submissions, grade them in parallel processes, record each result at once.
 
 Reference figures are computed in the parent before the workers start; the workers are forked, so
-they inherit them instead of recomputing them. Only the parent writes the gradebook, one
+they inherit them instead of recomputing them. The parent sends paths only; a worker reads each
+submission once, for its content hash, its grade and the copy the gradebook keeps. Only the parent writes the gradebook, one
 transaction per result, so a batch killed half-way loses nothing and resumes where it stopped.
 """
 from __future__ import annotations
@@ -10,7 +11,7 @@ import hashlib
 import io
 import os
 import zipfile
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
@@ -24,24 +25,18 @@ from grader.loaders.submission import IGNORED
 
 
 @dataclass(frozen=True)
-class Job:
-    """What the parent sends a worker: a path and its content hash, no file contents."""
-
-    path: Path
-    content_sha256: str
-
-
-@dataclass(frozen=True)
 class Outcome:
-    job: Job
-    result_json: str | None          # the native result, when the submission could be graded
-    error: str | None                # a configuration problem or a grader bug, when it could not
+    path: Path
+    content_sha256: str              # over the files' names and bytes (a zip's own bytes)
+    result_json: str | None          # the result as the gradebook stores it (compact, sorted keys)
+    error: str | None                # a configuration problem or a grader bug, when it could not be graded
     exit_code: int
-    submission_zip: bytes = b""      # the files as the gradebook stores them (built by the worker)
+    submission_zip: bytes = b""      # the files as the gradebook stores them
     name: str | None = None
     email: str | None = None
     submitted_at: str | None = None
-    rendered: dict[str, str] | None = None   # other formats asked for, rendered in the worker
+    rendered: dict[str, str] | None = None   # the formats asked for, rendered in the worker
+    skipped: bool = False            # unchanged since the gradebook recorded it
 
 
 def discover(folder: Path) -> list[Path]:
@@ -72,36 +67,42 @@ def _files(path: Path) -> list[tuple[str, bytes]]:
     return [(path.name, path.read_bytes() if path.stat().st_size <= 4 * limits.current.max_file_bytes else b"")]
 
 
-def fingerprint(path: Path) -> Job:
-    """The submission's content hash (over its files' names and bytes; a zip's own bytes)."""
-    files = _files(path)
+def _digest(path: Path, files: list[tuple[str, bytes]]) -> str:
     if path.is_dir():
-        digest = hashlib.sha256(b"".join(hashlib.sha256(n.encode() + b"\0" + d).digest() for n, d in files))
-    else:
-        digest = hashlib.sha256(files[0][1])
-    return Job(path, digest.hexdigest())
+        return hashlib.sha256(b"".join(hashlib.sha256(n.encode() + b"\0" + d).digest() for n, d in files)).hexdigest()
+    return hashlib.sha256(files[0][1]).hexdigest()
 
 
-def stored_zip(path: Path) -> bytes:
+def fingerprint(path: Path) -> str:
+    """The submission's content hash (over its files' names and bytes; a zip's own bytes)."""
+    return _digest(path, _files(path))
+
+
+def stored_zip(path: Path, files: list[tuple[str, bytes]] | None = None) -> bytes:
     """The submission as the gradebook stores it: a zip as it came, else a zip of its files."""
+    files = _files(path) if files is None else files
     if path.is_file() and path.suffix.lower() == ".zip":
-        return _files(path)[0][1]
-    return _stable_zip(_files(path))
+        return files[0][1]
+    return _stable_zip(files)
 
 
 # ---- workers ------------------------------------------------------------------------------------
 
 _COURSE: LoadedCourse | None = None
 _FORMATS: tuple[str, ...] = ()
+_SKIP: tuple[set[tuple[str, str, str]], frozenset[str]] | None = None
 
 
 def warm(course: LoadedCourse) -> None:
     """Load every rubric and compute each dataset's reference tables once, before forking."""
     from grader.engine import rubric_for
     from grader.loaders.dataset import load_dataset
+    from grader.loaders.markdown_doc import sections
+    from grader.reporters import REPORTERS  # noqa: F401 - imported once here, not in each worker
 
     global _COURSE
     _COURSE = course
+    sections("")                              # builds the Markdown parser once for all workers
     for lab_id in course.course.labs:
         try:
             rubric_for(course, lab_id)
@@ -121,40 +122,52 @@ def warm(course: LoadedCourse) -> None:
             dataset.billing
 
 
-def _grade(job: Job) -> Outcome:
+def _grade(path: Path) -> Outcome:
+    import json
+
     from grader.engine import GradeOptions, grade_with_manifest
-    from grader.reporters import REPORTERS, json_report
+    from grader.reporters import REPORTERS
 
     assert _COURSE is not None
+    files = _files(path)                  # read once: for the hash and for the stored copy
+    sha = _digest(path, files)
+    if _SKIP is not None and any((sha, rubric, GRADER_VERSION) in _SKIP[0] for rubric in _SKIP[1]):
+        return Outcome(path, sha, None, None, 0, skipped=True)
     try:
-        report, manifest = grade_with_manifest(job.path, _COURSE, GradeOptions())
+        report, manifest = grade_with_manifest(path, _COURSE, GradeOptions())
+        # Compact text for the gradebook (json's C encoder; an indented dump takes its slow path).
+        stored = json.dumps(report.to_json_dict(), sort_keys=True, allow_nan=False)
+        rendered = {fmt: REPORTERS[fmt](report) for fmt in _FORMATS}
     except GraderError as exc:
-        return Outcome(job, None, exc.message, int(exc.exit_code))
+        return Outcome(path, sha, None, exc.message, int(exc.exit_code))
     except Exception as exc:  # noqa: BLE001 - one bad submission never stops a batch
-        return Outcome(job, None, f"internal error: {type(exc).__name__}: {exc}", 4)
+        return Outcome(path, sha, None, f"internal error: {type(exc).__name__}: {exc}", 4)
     learner = manifest.learner if manifest else None
     submitted = manifest.submitted_at.isoformat() if manifest and manifest.submitted_at else None
     code = 3 if report.errors else (0 if report.passed else 1)
-    rendered = {fmt: REPORTERS[fmt](report) for fmt in _FORMATS}
-    return Outcome(job, json_report.render(report), None, code, stored_zip(job.path),
+    return Outcome(path, sha, stored, None, code, stored_zip(path, files),
                    learner.name if learner else None, learner.email if learner else None, submitted, rendered)
 
 
-def run(course: LoadedCourse, jobs: list[Job], workers: int, on_done: Callable[[Outcome], None],
-        formats: tuple[str, ...] = ()) -> None:
-    """Grade `jobs` with `workers` processes (1: in this process), calling on_done as each finishes;
-    `formats` are rendered besides the JSON result."""
-    global _FORMATS
-    _FORMATS = tuple(f for f in formats if f != "json")
+def run(course: LoadedCourse, paths: list[Path], workers: int, on_done: Callable[[Outcome], None],
+        formats: tuple[str, ...] = (), skip: tuple[set[tuple[str, str, str]], frozenset[str]] | None = None) -> None:
+    """Grade `paths` with `workers` processes (1: in this process), calling on_done for each, in
+    order; `formats` are rendered besides the stored result. `skip` = (the gradebook's (content,
+    rubric, grader version) triples, the course's rubric hashes): submissions already graded so
+    come back as skipped."""
+    global _FORMATS, _SKIP
+    _FORMATS, _SKIP = tuple(formats), skip
     warm(course)
-    if workers <= 1 or len(jobs) <= 1:
-        for job in jobs:
-            on_done(_grade(job))
+    if workers <= 1 or len(paths) <= 1:
+        for path in paths:
+            on_done(_grade(path))
         return
+    # In order, a few per round trip: the gradebook fills in the same order on every run, and
+    # the pipes carry a handful of messages per worker instead of one per submission.
+    chunk = max(1, min(16, len(paths) // (workers * 8)))
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-        futures = [pool.submit(_grade, job) for job in jobs]
-        for future in as_completed(futures):
-            on_done(future.result())
+        for outcome in pool.map(_grade, paths, chunksize=chunk):
+            on_done(outcome)
 
 
 def default_workers() -> int:

@@ -217,8 +217,7 @@ def batch(folder: Path, course_path: Path | None, lab: str | None, jobs: int | N
     if lab:
         paths = [p for p in paths if _lab_of(p) in (lab, None)]
     book = Gradebook(db_path) if db_path else None
-    todo = [engine.fingerprint(p) for p in paths]
-    skipped = 0
+    skip = None
     if book is not None and not regrade:
         shas = {""}          # attempts too broken to name a lab carry no rubric: unchanged is unchanged
         for lab_id in course.course.labs:
@@ -226,37 +225,39 @@ def batch(folder: Path, course_path: Path | None, lab: str | None, jobs: int | N
                 shas.add(rubric_for(course, lab_id).sha256)
             except GraderError:
                 pass
-        done = book.graded_hashes()
-        kept = [j for j in todo if not any((j.content_sha256, s, engine.GRADER_VERSION) in done for s in shas)]
-        skipped, todo = len(todo) - len(kept), kept
+        skip = (book.graded_hashes(), frozenset(shas))
     rows: list[tuple[str, str, str, str, str]] = []
+    skipped = 0
     worst = ExitCode.PASSED
-    advance, stop = _progress(len(todo))
+    advance, stop = _progress(len(paths))
 
     def done_one(outcome) -> None:
-        nonlocal worst
-        name = outcome.job.path.name
+        nonlocal worst, skipped
+        name = outcome.path.name
         advance(name)
+        if outcome.skipped:
+            skipped += 1
+            return
         if outcome.result_json is None:
             rows.append((name, "-", "-", "-", f"not graded: {outcome.error}"))
             worst = max(worst, ExitCode(outcome.exit_code))
             return
         result = json.loads(outcome.result_json)
         if book is not None:
-            book.record(result, source=str(outcome.job.path), content_sha256=outcome.job.content_sha256,
+            book.record(result, source=str(outcome.path), content_sha256=outcome.content_sha256,
                         submission_zip=outcome.submission_zip, name=outcome.name, email=outcome.email,
-                        submitted_at=outcome.submitted_at)
+                        submitted_at=outcome.submitted_at, result_text=outcome.result_json)
         if out_dir is not None:
-            stem = f"{result['learner']}.{result['lab']}" if result.get("learner") else outcome.job.path.stem
-            _emit(outcome.result_json, out_dir / f"{stem}.json")
+            stem = f"{result['learner']}.{result['lab']}" if result.get("learner") else outcome.path.stem
             for fmt, text in (outcome.rendered or {}).items():
                 _emit(text, out_dir / f"{stem}.{SUFFIXES[fmt]}")
         state = "invalid" if result["errors"] else ("passed" if result["passed"] else "not passed")
         rows.append((name, result.get("learner") or "?", result.get("lab") or "?",
                      f"{result['score']:.1f}/{result['max_score']:.0f}", state))
 
+    formats = tuple(dict.fromkeys(("json",) + fmts)) if out_dir is not None else ()
     try:
-        engine.run(course, todo, jobs or engine.default_workers(), done_one, fmts)
+        engine.run(course, paths, jobs or engine.default_workers(), done_one, formats, skip)
     finally:
         stop()
         if book is not None:

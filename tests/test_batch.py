@@ -61,10 +61,18 @@ def test_a_cohort_survives_bad_submissions_and_deduplicates(tmp_path: Path):
 
 def test_jobs_1_and_2_write_the_same_results(tmp_path: Path):
     cohort = _cohort(tmp_path)
-    run("batch", cohort, "--jobs", "1", "--out", tmp_path / "one")
-    run("batch", cohort, "--jobs", "2", "--out", tmp_path / "two")
+    run("batch", cohort, "--jobs", "1", "--out", tmp_path / "one", "--db", tmp_path / "one.sqlite")
+    run("batch", cohort, "--jobs", "2", "--out", tmp_path / "two", "--db", tmp_path / "two.sqlite")
     one = {p.name: p.read_bytes() for p in (tmp_path / "one").iterdir()}
     assert one and one == {p.name: p.read_bytes() for p in (tmp_path / "two").iterdir()}
+
+    def stored(db: Path) -> list[tuple]:   # attempts in the order they were recorded, byte for byte
+        with Gradebook(db) as book:
+            return list(book.db.execute("SELECT source, content_sha256, result_json, submission_zip FROM attempts "
+                                        "ORDER BY id"))
+    assert stored(tmp_path / "one.sqlite") == stored(tmp_path / "two.sqlite")
+    assert [Path(s[0]).name for s in stored(tmp_path / "one.sqlite")] == \
+        sorted(Path(s[0]).name for s in stored(tmp_path / "one.sqlite"))
 
 
 def test_a_killed_batch_loses_and_doubles_nothing(tmp_path: Path):

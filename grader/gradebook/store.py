@@ -92,8 +92,10 @@ class Gradebook:
         return set(self.db.execute("SELECT content_sha256, rubric_sha256, grader_version FROM attempts"))
 
     def record(self, result: dict, *, source: str, content_sha256: str, submission_zip: bytes,
-               name: str | None = None, email: str | None = None, submitted_at: str | None = None) -> bool:
-        """Store one graded attempt; False when the identical attempt is already there."""
+               name: str | None = None, email: str | None = None, submitted_at: str | None = None,
+               result_text: str | None = None) -> bool:
+        """Store one graded attempt; False when the identical attempt is already there. `result_text`,
+        when given, is `result` already dumped as stored (compact, sorted keys)."""
         learner = result.get("learner") or f"unknown:{content_sha256[:12]}"
         lab = result.get("lab") or "unknown"
         rubric = result.get("rubric") or {}
@@ -109,7 +111,7 @@ class Gradebook:
                 (learner, lab, source, content_sha256, rubric.get("id"), rubric.get("sha256", ""),
                  result["grader_version"], result["score"], result["max_score"], result["percent"],
                  int(result["passed"]), int(bool(result["errors"])), result.get("late", {}).get("days", 0),
-                 submitted_at, json.dumps(result, sort_keys=True), submission_zip))
+                 submitted_at, result_text or json.dumps(result, sort_keys=True), submission_zip))
             return cursor.rowcount == 1
 
     def merge_from(self, other: Path) -> int:
