@@ -193,6 +193,7 @@ def batch(folder: Path, course_path: Path | None, lab: str | None, jobs: int | N
 
     Exit 0 when every submission was graded, whatever the scores.
     """
+    import contextlib
     import json
 
     from grader import batch as engine
@@ -257,7 +258,8 @@ def batch(folder: Path, course_path: Path | None, lab: str | None, jobs: int | N
 
     formats = tuple(dict.fromkeys(("json",) + fmts)) if out_dir is not None else ()
     try:
-        engine.run(course, paths, jobs or engine.default_workers(), done_one, formats, skip)
+        with book.grouped() if book is not None else contextlib.nullcontext():
+            engine.run(course, paths, jobs or engine.default_workers(), done_one, formats, skip)
     finally:
         stop()
         if book is not None:

@@ -193,3 +193,18 @@ def test_invalid_shards_are_usage_errors(tmp_path: Path):
     cohort = _cohort(tmp_path)
     for spec in ("4/3", "x/2", "1/0", "2"):
         assert run("batch", cohort, "--shard", spec).exit_code == 2
+
+
+def test_grouped_recording_commits_every_size_attempts_and_at_the_end(tmp_path: Path):
+    result = {"learner": "a1", "lab": "lab2", "grader_version": "x", "score": 1.0, "max_score": 2.0, "percent": 50.0,
+              "passed": False, "errors": []}
+    db = tmp_path / "gb.sqlite"
+    reader = lambda: sqlite3.connect(db).execute("SELECT count(*) FROM attempts").fetchone()[0]  # noqa: E731
+    with Gradebook(db) as book:
+        with book.grouped(size=3):
+            for i in range(7):
+                book.record(result, source=f"s{i}", content_sha256=f"{i}", submission_zip=b"")
+                assert reader() == (i + 1) // 3 * 3       # another process sees whole groups only
+        assert reader() == 7
+        book.record(result, source="s7", content_sha256="7", submission_zip=b"")   # back to one per attempt
+        assert reader() == 8
