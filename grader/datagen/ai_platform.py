@@ -17,11 +17,15 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from grader.datagen import fleet
 from grader.datagen.fleet import FlatService, GpuGroup
+
+if TYPE_CHECKING:
+    from grader.datagen.variation import Variation
 
 DEFAULT_SEED = 304
 DEFAULT_MONTHS = 3
@@ -90,8 +94,13 @@ def _months(start: str, months: int) -> list[tuple[int, int]]:
 
 
 class _Builder:
-    def __init__(self, seed: int, start: str, months: int):
+    def __init__(self, seed: int, start: str, months: int, variation: "Variation | None" = None):
         self.seed = seed
+        self.types, self.groups, self.flats = fleet.INSTANCE_TYPES, fleet.GPU_GROUPS, fleet.FLAT_SERVICES
+        self.metrics, self.budget_factors = fleet.BUSINESS_METRICS, fleet.BUDGET_FACTORS
+        self.credit = fleet.CREDIT["monthly_amount"]
+        if variation is not None:
+            self.types, self.groups, self.flats, self.metrics, self.budget_factors, self.credit = variation.apply()
         self.months = _months(start, months)
         first = date(*self.months[0], 1)
         last_y, last_m = self.months[-1]
@@ -133,7 +142,7 @@ class _Builder:
     # ---- GPU fleet ----------------------------------------------------------------------------
     def gpu_group(self, group: GpuGroup, extra: dict[date, int]) -> dict[date, float]:
         """Rows for a group's instances; returns the day → Σ on-demand value of committed hours."""
-        itype = fleet.INSTANCE_TYPES[group.instance_type]
+        itype = self.types[group.instance_type]
         rng = _rng(self.seed, group.name)
         committed_value: dict[date, float] = {}
         sp = fleet.SAVINGS_PLAN
@@ -175,8 +184,8 @@ class _Builder:
 
     def savings_plan(self, committed_value: dict[date, float]) -> None:
         sp = fleet.SAVINGS_PLAN
-        group = next(g for g in fleet.GPU_GROUPS if g.name == sp["group"])
-        itype = fleet.INSTANCE_TYPES[group.instance_type]
+        group = next(g for g in self.groups if g.name == sp["group"])
+        itype = self.types[group.instance_type]
         daily_commitment = group.count * itype.price * 24 * (1 - sp["discount"])
         for day in self.days:
             unused = daily_commitment - committed_value.get(day, 0.0) * (1 - sp["discount"])
@@ -235,14 +244,14 @@ class _Builder:
                      quantity=tax, unit="USD", list_price=1.0, billed=tax, effective=tax, listed=0.0,
                      charge_category="Tax", frequency="Recurring", tags="")
             # Credits are applied to usage line by line, so they accrue daily too.
-            credit = fleet.CREDIT["monthly_amount"] / calendar.monthrange(day.year, day.month)[1]
+            credit = self.credit / calendar.monthrange(day.year, day.month)[1]
             self.row(day, business_unit=fleet.CREDIT["business_unit"], category="Other", service="AWS Credits",
                      region=None, resource_id=None, resource_name=None, resource_type=None, sku="ResearchCredit",
                      description=fleet.CREDIT["description"], quantity=-credit, unit="USD", list_price=1.0,
                      billed=credit, effective=credit, listed=0.0, charge_category="Credit", frequency="One-Time")
 
     def business_metrics(self) -> None:
-        for bu, metrics in fleet.BUSINESS_METRICS.items():
+        for bu, metrics in self.metrics.items():
             for metric, mean in metrics.items():
                 rng = _rng(self.seed, f"metric:{bu}:{metric}")
                 for day in self.days:
@@ -263,7 +272,7 @@ class _Builder:
         for year, month in self.months:
             for bu in fleet.BUSINESS_UNITS:
                 rng = _rng(self.seed, f"budget:{bu}:{year}-{month:02d}")
-                factor = fleet.BUDGET_FACTORS[bu] * (1 + 0.03 * _normal(rng))
+                factor = self.budget_factors[bu] * (1 + 0.03 * _normal(rng))
                 budget = round(actual.get((f"{year}-{month:02d}", bu), 0.0) * factor, -2)
                 self.out.budgets.append((f"{year}-{month:02d}", bu, budget))
 
@@ -296,11 +305,11 @@ class _Builder:
                 self.out.anomalies.append({"date": day.isoformat(), "business_unit": spec["business_unit"],
                                            "kind": spec["kind"], "description": spec["description"]})
         committed: dict[date, float] = {}
-        for group in fleet.GPU_GROUPS:
+        for group in self.groups:
             for day, value in self.gpu_group(group, extra_instances.get(group.name, {})).items():
                 committed[day] = committed.get(day, 0.0) + value
         self.savings_plan(committed)
-        for svc in fleet.FLAT_SERVICES:
+        for svc in self.flats:
             self.flat_service(svc, multipliers.get(svc.name, {}))
         self.support_tax_credits()
         self.business_metrics()
@@ -319,12 +328,17 @@ def _csv(header: tuple[str, ...], rows) -> bytes:
     return buf.getvalue().encode()
 
 
-def _settings(seed: int, start: str, months: int) -> dict:
+def _settings(seed: int, start: str, months: int, variation: "Variation | None") -> dict:
+    made_by = (f"`grader dataset variants` for learner {variation.learner} (variant {variation.id})" if variation
+               else f"`grader dataset generate --seed {seed} --start {start} --months {months}`")
     return {
         "name": "ai-platform",
-        "description": f"Generated by `grader dataset generate --seed {seed} --start {start} --months {months}`: "
-                       "an AI platform's GPU training and inference fleet on AWS.",
+        "description": f"Generated by {made_by}: an AI platform's GPU training and inference fleet on AWS.",
         "seed": seed,
+        "start": start,
+        "months": months,
+        **({"variant": {"id": variation.id, "learner": variation.learner, "course_seed": variation.course_seed}}
+           if variation else {}),
         "currency": "USD",
         "business_unit_tag": "business_unit",
         "pue": 1.135,
@@ -354,25 +368,42 @@ FOCUS 1.0 rows over {months} whole month(s) from {start}, generated by
 """
 
 
-def generate(out: Path, seed: int = DEFAULT_SEED, months: int = DEFAULT_MONTHS, start: str = DEFAULT_START) -> dict:
-    """Write the dataset into folder `out`; returns a summary (rows, bytes)."""
-    data = _Builder(seed, start, months).build()
+VARIANT_README = """
+**This is learner {v.learner}'s own variant ({v.id})**: the same fleet and story as every learner's,
+with its own volumes, prices, tag coverage, anomaly days and budgets, so its answers are yours alone.
+Write `dataset_variant: {v.id}` in your submission.yaml so the grader can tell you if you analysed
+another copy by mistake.
+"""
+
+
+def generate(out: Path, seed: int = DEFAULT_SEED, months: int = DEFAULT_MONTHS, start: str = DEFAULT_START,
+             variation: "Variation | None" = None, instructor: bool = True) -> dict:
+    """Write the dataset into folder `out`; returns a summary (rows, bytes). With `variation`, a
+    learner's variant (its own seed, prices, volumes, tags and budgets); `instructor=False` leaves
+    out the instructors-only answers (a copy to hand to a learner)."""
+    if variation is not None:
+        seed = variation.seed
+    data = _Builder(seed, start, months, variation).build()
     files = {
         "billing.csv": _csv(BILLING_COLUMNS, ([r[c] for c in BILLING_COLUMNS] for r in data.billing)),
         "utilization.csv": _csv(("ResourceId", "Date", "GpuHours", "GpuUtilization", "GpuModel"),
                                 sorted(data.utilization, key=lambda u: (u[1], u[0]))),
         "business_metrics.csv": _csv(("Date", "BusinessUnit", "Metric", "Value"), sorted(data.metrics)),
         "budgets.csv": _csv(("Month", "BusinessUnit", "Budget"), data.budgets),
-        "dataset.yaml": yaml.safe_dump(_settings(seed, start, months), sort_keys=False).encode(),
-        "README.md": README.format(units=len(fleet.BUSINESS_UNITS), months=months, start=start, seed=seed,
-                                   rows=len(data.billing)).encode(),
+        "dataset.yaml": yaml.safe_dump(_settings(seed, start, months, variation), sort_keys=False).encode(),
+        "README.md": (README.format(units=len(fleet.BUSINESS_UNITS), months=months, start=start, seed=seed,
+                                    rows=len(data.billing)) + (VARIANT_README.format(v=variation) if variation else "")
+                      ).encode(),
         "instructor/anomalies.yaml": yaml.safe_dump(
             {"dataset": "ai-platform", "seed": seed,
              "note": "Ground truth of injected cost anomalies. Instructors only.",
              "anomalies": data.anomalies}, sort_keys=False).encode(),
     }
+    if not instructor:
+        del files["instructor/anomalies.yaml"]
     out.mkdir(parents=True, exist_ok=True)
-    (out / "instructor").mkdir(exist_ok=True)
+    if instructor:
+        (out / "instructor").mkdir(exist_ok=True)
     for name, content in files.items():
         (out / name).write_bytes(content)
     from grader.labs.lab2 import CACHE_FILE, cache_text

@@ -24,6 +24,16 @@ def _default_power() -> dict[str, PowerRange]:
             "T4": PowerRange(min=8, max=71), "A10G": PowerRange(min=18, max=153)}
 
 
+class VariantInfo(BaseModel):
+    """Whose variant a dataset is (issue 10): the course seed and learner id it was derived from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    learner: str
+    course_seed: int
+
+
 class DatasetSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -38,6 +48,9 @@ class DatasetSettings(BaseModel):
     sources: dict[str, str] = {}
     description: str | None = None
     seed: int | None = None     # recorded by the generator, informational
+    start: str | None = None    # the generator's first month (YYYY-MM) and number of months: what
+    months: int | None = None   # per-learner variants of this dataset are generated over
+    variant: VariantInfo | None = None   # set in a learner's variant (grader dataset variants)
 
     @field_validator("grid_intensity_g_per_kwh")
     @classmethod
