@@ -546,6 +546,46 @@ def ci_init(lab: str, submission: str, package: str, repo: Path, force: bool):
     click.echo(f"wrote {target}")
 
 
+@dataset.command("variants")
+@course_option
+@click.option("--roster", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV with a learner id column (id, learner or learner_id).")
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path, file_okay=False))
+@click.option("--jobs", type=click.IntRange(1, 256), default=None, help="Worker processes (default: all cores).")
+@click.option("--without-answers", is_flag=True,
+              help="Leave out each variant's instructor/ folder (the injected anomalies), for copies to hand out.")
+@_boundary
+def dataset_variants(course_path: Path | None, roster: Path, out_dir: Path, jobs: int | None, without_answers: bool):
+    """Generate each roster learner's own dataset variant into OUT/<learner id>/, and OUT/index.json.
+
+    Every variant derives from the course's variant_seed and the learner id alone: the same id gives
+    the same bytes. Point the course's variant_cache at OUT so grading reads them (checked by sha256)
+    instead of regenerating; index.json also lets the grader recognise figures copied from another
+    learner's variant. Keep index.json away from learners: it holds every variant's reference figures.
+    """
+    import time
+
+    from grader import batch as engine
+    from grader import variants
+    from grader.loaders.roster import read_roster
+
+    course = _load_course(course_path)
+    learners = read_roster(roster)
+    advance, stop = _progress(len(learners))
+    started = time.perf_counter()
+    try:
+        summary = variants.write_cache(course, learners, out_dir, jobs or engine.default_workers(),
+                                       answers=not without_answers, progress=advance)
+    finally:
+        stop()
+    seconds = time.perf_counter() - started
+    click.echo(f"wrote {summary['learners']} variant(s) of {summary['dataset']} into {out_dir} in {seconds:.1f} s: "
+               f"{summary['bytes'] / 1e6:,.1f} MB (index.json {summary['index_bytes'] / 1e3:,.0f} kB)")
+    if not variants.enabled(course) or variants.cache_dir(course) != out_dir.resolve():
+        click.echo(f"grade with them: set `variants: per_learner` and `variant_cache: <path of {out_dir} relative "
+                   f"to {course.path.name}>` in the course file.")
+
+
 @dataset.command("cache")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @_boundary

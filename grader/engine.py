@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from grader import __version__
+from grader import __version__, variants
 from grader.checks import registry
 from grader.checks.feedback import Reveal
 from grader.errors import ConfigError, SubmissionError
@@ -108,21 +108,42 @@ def _grade_files(files, manifest: Manifest, course: LoadedCourse, options: Grade
     if lab is None:
         raise ConfigError(f"{lab_id} cannot be graded by grader {__version__}; gradable: {', '.join(LAB_MODULES)}.")
     rubric = rubric_for(course, lab_id)
+    learner = manifest.learner.id
+    per_learner = lab.needs_dataset and variants.enabled(course)
     dataset = None
     if lab.needs_dataset:
-        dataset_path = options.dataset or course.dataset_path(lab_id)
-        if dataset_path is None:
-            raise ConfigError(f"{lab_id} needs a dataset; the course names none and no --dataset was given.")
-        dataset = load_dataset(dataset_path)
+        if options.dataset is not None:
+            dataset = load_dataset(options.dataset)
+        elif per_learner:
+            dataset = variants.dataset_for(course, lab_id, learner)
+        else:
+            dataset_path = course.dataset_path(lab_id)
+            if dataset_path is None:
+                raise ConfigError(f"{lab_id} needs a dataset; the course names none and no --dataset was given.")
+            dataset = load_dataset(dataset_path)
+        variants.check_owner(dataset, learner)
     panel = _panel(files, rubric, options)
+    verdict = None
     try:
         model = lab.parse(files)
+        if per_learner:
+            verdict = variants.judge(course, lab, model, rubric.settings, learner, dataset, manifest.dataset_variant)
         context = lab.recompute(model, dataset, rubric.settings)
+    except variants.WrongVariant as exc:
+        return _invalid(learner, lab_id, rubric, _located(exc, files),
+                        {**lab.empty_figures(), "variant": exc.verdict.figures()})
     except SubmissionError as exc:
-        return _invalid(manifest.learner.id, lab_id, rubric, _located(exc, files), lab.empty_figures())
+        return _invalid(learner, lab_id, rubric, _located(exc, files), lab.empty_figures())
     report = _score(rubric, context, options.audience, panel)
     report = report.model_copy(update={"criteria": [_in_container(c, files) for c in report.criteria]})
     figures = lab.figures(context)
+    warnings = list(dataset.warnings) if dataset is not None else []
+    if verdict is not None:
+        figures["variant"] = verdict.figures()
+        if verdict.checked and verdict.matched * 2 < verdict.checked:
+            warnings.append(f"Only {verdict.matched} of your {verdict.checked} figures match your own dataset variant "
+                            f"{verdict.own}: check that you analysed your own copy (its dataset.yaml says variant id "
+                            f"{verdict.own}).")
     if rubric.manual_ids:
         figures.update(_panel_figures(rubric, panel))
     late = lateness(manifest.submitted_at, course.lab(lab_id).due, course.course.late_policy)
@@ -133,8 +154,7 @@ def _grade_files(files, manifest: Manifest, course: LoadedCourse, options: Grade
         report = report.model_copy(update={"score": report.score * kept, "percent": report.percent * kept,
                                            "max_reachable_percent": None if reachable is None else reachable * kept})
     return report.model_copy(update={
-        "learner": manifest.learner.id, "lab": lab_id, "figures": figures, "late": late,
-        "warnings": dataset.warnings if dataset is not None else []})
+        "learner": manifest.learner.id, "lab": lab_id, "figures": figures, "late": late, "warnings": warnings})
 
 
 def _located(exc: SubmissionError, files) -> SubmissionError:

@@ -84,6 +84,15 @@ def build(course: LoadedCourse, lab: str) -> bytes:
     bundled = {"course": course.course.course, "title": course.course.title, "labs": {lab: entry}}
     if dataset is not None:
         bundled["datasets"] = {config.dataset: {"path": "dataset"}}
+    index = None
+    if course.course.variants == "per_learner" and dataset is not None:
+        # Each learner's variant is regenerated on Gradescope's machine; the cache's index (its
+        # signatures, a few kB per learner) comes along so copied figures are still recognised.
+        bundled.update(variants="per_learner", variant_seed=course.course.variant_seed)
+        cache = (course.base / course.course.variant_cache) if course.course.variant_cache else None
+        if cache is not None and (cache / "index.json").is_file():
+            bundled["variant_cache"] = "variants"
+            index = cache / "index.json"
     files: list[tuple[str, bytes | Path, int]] = [
         ("setup.sh", SETUP_SH.encode(), 0o755),
         ("run_autograder", RUN_AUTOGRADER.format(lab=lab).encode(), 0o755),
@@ -92,6 +101,8 @@ def build(course: LoadedCourse, lab: str) -> bytes:
     ]
     if dataset is not None:
         files += [(name, path, 0o644) for name, path in _files_under(dataset, "course/dataset")]
+    if index is not None:
+        files.append(("course/variants/index.json", index, 0o644))
     for part in ("grader", "rubrics"):
         files += [(name, path, 0o644) for name, path in _files_under(PROJECT_DIR / part, f"grader-src/{part}")]
     files += [(f"grader-src/{n}", PROJECT_DIR / n, 0o644) for n in ("pyproject.toml", "README.md")]

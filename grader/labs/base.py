@@ -21,3 +21,7 @@ class LabSpec:
     recompute: Callable[..., Any]                            # (model, dataset, settings) -> context
     figures: Callable[[Any], dict[str, Any]]                 # context -> figures (results.md)
     empty_figures: Callable[[], dict[str, Any]]              # figures of an invalid submission
+    # Per-learner variants (issue 10): a dataset's distinctive reference figures, as JSON-able data,
+    # and how many of a parsed submission's figures match such a signature: (matched, checked).
+    signature: Callable[[Any], Any] | None = None            # dataset -> signature
+    evidence: Callable[[Any, Any, Any], tuple[int, int]] | None = None   # (model, signature, settings)

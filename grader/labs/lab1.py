@@ -353,5 +353,32 @@ def empty_figures() -> dict[str, Any]:
             "alert_precision": None, "alert_recall": None}
 
 
+def signature(dataset: "Dataset") -> dict[str, Any]:
+    """Per month: every defined reference KPI ("metric|unit" -> value) and reference alert
+    ("kind|date|unit"), with the dataset's own detector settings (per-learner variants)."""
+    out = {}
+    for month in base(dataset).months:
+        ref = reference(dataset, month, Lab1Settings())
+        out[month] = {"kpis": {f"{m}|{u}": v for (m, u), v in sorted(ref.table.values.items()) if v is not None},
+                      "alerts": sorted("|".join(a) for a in ref.alerts)}
+    return out
+
+
+def evidence(parsed: ParsedDashboard, sig: dict[str, Any], settings: Lab1Settings) -> tuple[int, int]:
+    """How many of the dashboard period's KPI rows and alerts match a dataset signature."""
+    period = parsed.dashboard.period
+    rows = [r for r in parsed.kpis if r.period == period and r.metric in kpi.METRICS]
+    checked = len(rows) + len(parsed.alerts)
+    month = sig.get(period)
+    if month is None:
+        return 0, checked
+    values, alerts = month["kpis"], set(month["alerts"])
+    matched = sum(1 for r in rows if (ref := values.get(f"{r.metric}|{r.unit}")) is not None
+                  and within_tolerance(r.value, ref, settings.rel_tol, settings.abs_tol))
+    matched += sum(1 for a in parsed.alerts if f"{a.kind}|{a.date}|{a.unit}" in alerts)
+    return matched, checked
+
+
 SPEC = LabSpec(id="lab1", files=(DASHBOARD, KPIS, ALERTS), settings=Lab1Settings, needs_dataset=True, parse=parse,
-               recompute=recompute, figures=figures, empty_figures=empty_figures)
+               recompute=recompute, figures=figures, empty_figures=empty_figures, signature=signature,
+               evidence=evidence)

@@ -256,9 +256,12 @@ def _unknown_scope_values(cells: ReferenceCells, action: Action) -> tuple[list[s
 
 
 def recompute(parsed: ParsedPlaybook, dataset: "Dataset", settings: Lab2Settings) -> Lab2Context:
+    return _recompute(parsed, reference_cells(dataset), settings)
+
+
+def _recompute(parsed: ParsedPlaybook, cells: ReferenceCells, settings: Lab2Settings) -> Lab2Context:
     import numpy as np
 
-    cells = reference_cells(dataset)
     baselines = cells.baselines
     problems: list[Problem] = []
     masks: list[np.ndarray] = []
@@ -327,5 +330,21 @@ def empty_figures() -> dict[str, Any]:
     return {"baseline_annual_cost": None, "savings_annual": None, "savings_pct": None, "actions": {}}
 
 
+def signature(dataset: "Dataset") -> dict[str, Any]:
+    """The dataset's cells, as in its reference cache (per-learner variants)."""
+    return {"model": CELLS_MODEL, **reference_cells(dataset).to_json()}
+
+
+def evidence(parsed: ParsedPlaybook, sig: dict[str, Any], settings: Lab2Settings) -> tuple[int, int]:
+    """How many of the playbook's claims (each action's, and the headline) hold on a signature's cells."""
+    checked = len(parsed.playbook.actions) + 1
+    try:
+        ctx = _recompute(parsed, ReferenceCells.from_json(sig), settings)
+    except SubmissionError:
+        return 0, checked
+    return sum(1 for r in ctx.actions if r.accurate) + int(ctx.headline_accurate), checked
+
+
 SPEC = LabSpec(id="lab2", files=(FILE,), settings=Lab2Settings, needs_dataset=True, parse=parse,
-               recompute=recompute, figures=figures, empty_figures=empty_figures)
+               recompute=recompute, figures=figures, empty_figures=empty_figures, signature=signature,
+               evidence=evidence)

@@ -245,5 +245,37 @@ def empty_figures() -> dict[str, Any]:
     return {"total_cost": None, "charges": {}, "reconciliation_gap": None, "unallocated_cost": None}
 
 
+def signature(dataset: "Dataset") -> dict[str, Any]:
+    """Per cost basis and month: the total over all rows and each unit's tagged cost (its direct
+    cost when the rules take only untagged rows, as packs usually do), for per-learner variants."""
+    billing = dataset.billing
+    tagged = billing[billing["x_Tagged"]]
+    out: dict[str, Any] = {}
+    for basis in ("EffectiveCost", "BilledCost"):
+        totals = billing.groupby("x_Month")[basis].sum()
+        units = tagged.groupby(["x_Month", "x_BusinessUnit"])[basis].sum()
+        out[basis] = {str(m): {"total": float(t), "direct": {str(u): float(v) for (mm, u), v in units.items() if mm == m}}
+                      for m, t in totals.items()}
+    return out
+
+
+def evidence(parsed: ParsedPack, sig: dict[str, Any], settings: Lab3Settings) -> tuple[int, int]:
+    """How many of allocation.csv's direct costs, and its total, match a signature."""
+    pack = parsed.pack
+    checked = len(parsed.allocation) + 1
+    month = sig.get(pack.cost_basis, {}).get(pack.period)
+    if month is None:
+        return 0, checked
+
+    def near(value: float, reference: float) -> bool:
+        return abs(value - reference) <= max(settings.allocation_rel_tol * abs(reference), settings.allocation_abs_tol)
+
+    markup = pack.markup_pct if pack.model == "chargeback" else 0.0
+    matched = sum(1 for c in parsed.allocation if c.unit in month["direct"] and near(c.direct, month["direct"][c.unit]))
+    matched += int(near(sum(c.total for c in parsed.allocation), (1 + markup) * month["total"]))
+    return matched, checked
+
+
 SPEC = LabSpec(id="lab3", files=(PACK, ALLOCATION, PLAN), settings=Lab3Settings, needs_dataset=True, parse=parse,
-               recompute=recompute, figures=figures, empty_figures=empty_figures)
+               recompute=recompute, figures=figures, empty_figures=empty_figures, signature=signature,
+               evidence=evidence)

@@ -161,6 +161,7 @@ class YamlProblems(Exception):
 
 # What a pattern-checked field looks like, in words (instead of the regular expression).
 _FORMS = {"period": "a month, YYYY-MM (e.g. 2026-09)",
+          "dataset_variant": "a variant id: v- and 12 hexadecimal digits, as your dataset.yaml's `variant: id:`",
           "id": "an id of letters, digits, '.', '_', '@' or '-' (no spaces or slashes, at most 64 characters)"}
 
 _FIXES = {

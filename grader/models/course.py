@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from grader.limits import Limits
 
@@ -40,3 +40,15 @@ class Course(_Strict):
     labs: dict[LabId, LabConfig]
     late_policy: LatePolicy | None = None
     limits: Limits | None = None          # size limits on submissions (grader/limits.py defaults)
+    # Per-learner dataset variants (issue 10): `per_learner` grades each learner on the variant
+    # derived from (variant_seed, learner id); `variant_cache` is a folder written by
+    # `grader dataset variants` (relative to the course file), read instead of regenerating.
+    variants: Literal["shared", "per_learner"] = "shared"
+    variant_seed: int | None = Field(None, ge=0, lt=2**63)
+    variant_cache: str | None = None
+
+    @model_validator(mode="after")
+    def _seeded(self) -> "Course":
+        if self.variants == "per_learner" and self.variant_seed is None:
+            raise ValueError("variants: per_learner needs variant_seed, the course seed every variant derives from")
+        return self

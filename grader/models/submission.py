@@ -31,6 +31,9 @@ class Manifest(_Strict):
     learner: Learner
     lab: LabId
     submitted_at: datetime | None = None
+    # The dataset variant the learner analysed (its dataset.yaml `variant.id`), when the course
+    # gives each learner their own: checked against the learner's id.
+    dataset_variant: str | None = Field(None, pattern=r"^v-[0-9a-f]{12}$")
 
 
 # ---- lab2: optimisation playbook ----------------------------------------------------------------
