@@ -103,6 +103,19 @@ def warm(course: LoadedCourse) -> None:
     global _COURSE
     _COURSE = course
     sections("")                              # builds the Markdown parser once for all workers
+    if course.course.variants == "per_learner":
+        # Each learner has their own dataset, built in the worker that meets them first; only the
+        # code is loaded here, once.
+        from grader.labs import lab_spec
+
+        for lab_id in course.course.labs:
+            lab_spec(lab_id)
+            try:
+                rubric_for(course, lab_id)
+            except GraderError:
+                pass                          # reported per submission, where it matters
+        import pandas  # noqa: F401
+        return
     for lab_id in course.course.labs:
         try:
             rubric_for(course, lab_id)

@@ -321,14 +321,20 @@ def export(db_path: Path, fmt: str, policy: str, output: Path | None):
 @click.option("--db", "db_path", required=True, type=click.Path(exists=True, path_type=Path, dir_okay=False))
 @click.option("--out", "out_file", required=True, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--policy", type=click.Choice(["latest", "best"]), default="latest", show_default=True)
+@course_option
 @_boundary
-def report(db_path: Path, out_file: Path, policy: str):
-    """Write the cohort report (self-contained HTML): scores, hardest criteria, late work, similarity."""
+def report(db_path: Path, out_file: Path, policy: str, course_path: Path | None):
+    """Write the cohort report (self-contained HTML): scores, hardest criteria, late work, similarity,
+    and (per-learner variants) figures that come from another learner's variant."""
     import io
     import zipfile
 
+    from grader.datagen.variation import variant_id
     from grader.gradebook.store import Gradebook
     from grader.reporters.cohort import render
+
+    course = _load_course(course_path)
+    seed = course.course.variant_seed
 
     with Gradebook(db_path) as book:
         chosen = list(book.chosen(policy).values())
@@ -337,7 +343,8 @@ def report(db_path: Path, out_file: Path, policy: str):
             with zipfile.ZipFile(io.BytesIO(book.submission_zip(a.id))) as z:
                 texts[a.id] = "\n".join(z.read(n).decode("utf-8", "replace") for n in sorted(z.namelist())
                                         if not n.endswith("submission.yaml") and z.getinfo(n).file_size < 2_000_000)
-    _emit(render(chosen, texts, "MOD-304"), out_file)
+    owners = {variant_id(seed, a.learner_id): a.learner_id for a in chosen} if seed is not None else {}
+    _emit(render(chosen, texts, course.course.course, owners), out_file)
     click.echo(f"wrote {out_file}: {len({a.learner_id for a in chosen})} learner(s)")
 
 

@@ -17,6 +17,7 @@ import hashlib
 import json
 import re
 import tempfile
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -111,7 +112,8 @@ def _cached_folder(course: LoadedCourse, base: Dataset, learner: str) -> Path | 
 
 # ---- resolving a learner's dataset ----------------------------------------------------------------
 
-_LOADED: dict[tuple, Dataset] = {}
+_LOADED: "OrderedDict[tuple, Dataset]" = OrderedDict()
+KEEP = 8          # variants kept in memory (a batch meets a learner's labs close together)
 
 
 def _preload(dataset: Dataset) -> Dataset:
@@ -148,11 +150,22 @@ def dataset_for(course: LoadedCourse, lab_id: str, learner: str) -> Dataset:
     base = load_dataset(base_path)
     start, months = generation(base)
     seed = course.course.variant_seed
-    key = (base.path, seed, learner, start, months)
-    if key not in _LOADED:
-        folder = _cached_folder(course, base, learner)
-        _LOADED[key] = load_dataset(folder) if folder else regenerate(seed, learner, start, months)
-    return _LOADED[key]
+    key = (base.path, cache_dir(course), seed, learner, start, months)
+    if key in _LOADED:
+        _LOADED.move_to_end(key)
+        return _LOADED[key]
+    folder = _cached_folder(course, base, learner)
+    if folder is not None:
+        from grader.loaders import dataset as loader
+
+        dataset = load_dataset(folder, reuse=False)
+        loader._CACHE.pop(dataset.path, None)       # held here, a few at a time, not for the whole batch
+    else:
+        dataset = regenerate(seed, learner, start, months)
+    _LOADED[key] = dataset
+    while len(_LOADED) > KEEP:
+        _LOADED.popitem(last=False)
+    return dataset
 
 
 def check_owner(dataset: Dataset, learner: str) -> None:

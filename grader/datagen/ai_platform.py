@@ -99,6 +99,7 @@ class _Builder:
         self.types, self.groups, self.flats = fleet.INSTANCE_TYPES, fleet.GPU_GROUPS, fleet.FLAT_SERVICES
         self.metrics, self.budget_factors = fleet.BUSINESS_METRICS, fleet.BUDGET_FACTORS
         self.credit = fleet.CREDIT["monthly_amount"]
+        self.spread = variation is not None
         if variation is not None:
             self.types, self.groups, self.flats, self.metrics, self.budget_factors, self.credit = variation.apply()
         self.months = _months(start, months)
@@ -277,14 +278,21 @@ class _Builder:
                 self.out.budgets.append((f"{year}-{month:02d}", bu, budget))
 
     def anomaly_days(self) -> dict[str, list[date]]:
-        """Pick distinct days for each injected anomaly, leaving the detector a full window before."""
+        """Pick distinct days for each injected anomaly, leaving the detector a full window before.
+        A learner's variant puts one anomaly in each month, the last month getting the first kind, so
+        whichever month a learner reports on holds the same kind of incident as every other variant."""
         rng = _rng(self.seed, "anomalies")
         candidates = self.days[21:-1]
         chosen: dict[str, list[date]] = {}
         taken: set[date] = set()
-        for spec in fleet.ANOMALIES:
-            while True:
-                day = candidates[int(rng.random() * len(candidates))]
+        for i, spec in enumerate(fleet.ANOMALIES):
+            pool = candidates
+            if self.spread:
+                month = self.months[(len(self.months) - 1 - i) % len(self.months)]
+                pool = [d for d in candidates if (d.year, d.month) == month] or candidates
+            for attempt in range(1000):
+                day = pool[int(rng.random() * len(pool))] if attempt < 500 else \
+                    candidates[int(rng.random() * len(candidates))]
                 span = [day, day + timedelta(days=1)] if spec["kind"] == "runaway_training" else [day]
                 if not any(d in taken or d + timedelta(days=k) in taken for d in span for k in (-1, 0, 1)):
                     break

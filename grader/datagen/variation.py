@@ -24,7 +24,8 @@ FLEET_SIZE = (0.70, 1.40)          # instances per GPU group (rounded; at least 
 SERVICE_PRICE = (0.90, 1.10)       # per storage, network and platform service
 SERVICE_VOLUME = (0.80, 1.25)      # per service's daily quantity
 DEMAND = (0.80, 1.25)              # per business unit's inferences and training runs
-BUDGET = (0.97, 1.03)              # per unit, on top of fleet.BUDGET_FACTORS (research stays over budget)
+OVER_BUDGET = (0.93, 0.97)         # on research's budget factor (fleet.BUDGET_FACTORS): it stays the unit over
+WITHIN_BUDGET = (1.00, 1.06)       # budget, clear of the alert threshold; the others stay within theirs
 UNTAGGED_NOTEBOOKS = (1, 3)        # untagged dev notebooks: the tagging gap
 # Groups whose size the story names (the Savings Plan covers the H100 cluster; an anomaly scales
 # search inference "to 36 nodes"), and the untagged notebooks (UNTAGGED_NOTEBOOKS): never resized.
@@ -102,6 +103,7 @@ def variation(course_seed: int, learner: str) -> Variation:
         service_price=draws([f.name for f in fleet.FLAT_SERVICES], SERVICE_PRICE),
         service_volume=draws([f.name for f in fleet.FLAT_SERVICES], SERVICE_VOLUME),
         demand=draws(fleet.BUSINESS_UNITS, DEMAND),
-        budget=draws(fleet.BUSINESS_UNITS, BUDGET),
+        budget=tuple((bu, draws([bu], OVER_BUDGET if fleet.BUDGET_FACTORS[bu] < 1 else WITHIN_BUDGET)[0][1])
+                     for bu in fleet.BUSINESS_UNITS),
         untagged_notebooks=UNTAGGED_NOTEBOOKS[0] + int(rng.random() * (UNTAGGED_NOTEBOOKS[1] - UNTAGGED_NOTEBOOKS[0] + 1)),
     )

@@ -64,8 +64,36 @@ def summaries(chosen: list[Attempt]) -> list[LabSummary]:
     return out
 
 
-def render(chosen: list[Attempt], texts: dict[int, str], course: str) -> str:
-    """`texts` maps an attempt id to the text of its lab files (without the manifest)."""
+@dataclass(frozen=True)
+class CrossedVariant:
+    learner: str
+    own: str
+    matched_own: int
+    closest: str | None          # the variant its figures match better (None: its figures match no variant well)
+    closest_owner: str | None    # whose variant that is, when the course seed is known
+    matched_closest: int
+    checked: int
+
+
+def crossed_variants(chosen: list[Attempt], owners: dict[str, str]) -> dict[str, list[CrossedVariant]]:
+    """Per lab, submissions graded on per-learner variants whose figures match another learner's
+    variant better than their own (found at grading), or fewer than half match their own."""
+    out: dict[str, list[CrossedVariant]] = {}
+    for a in chosen:
+        v = (a.result.get("figures") or {}).get("variant")
+        if not isinstance(v, dict) or not v.get("checked"):
+            continue
+        if v.get("closest") or v["matched"] * 2 < v["checked"]:
+            out.setdefault(a.lab, []).append(CrossedVariant(
+                learner=a.learner_id, own=v["id"], matched_own=v["matched"], closest=v.get("closest"),
+                closest_owner=owners.get(v.get("closest") or ""), matched_closest=v.get("closest_matched") or 0,
+                checked=v["checked"]))
+    return {lab: sorted(rows, key=lambda r: r.learner) for lab, rows in out.items()}
+
+
+def render(chosen: list[Attempt], texts: dict[int, str], course: str, owners: dict[str, str] | None = None) -> str:
+    """`texts` maps an attempt id to the text of its lab files (without the manifest); `owners` maps
+    a variant id to its learner (courses with per-learner variants)."""
     late = sorted((a.learner_id, a.lab, a.late_days) for a in chosen if a.late_days)
     similar = {}
     for lab in sorted({a.lab for a in chosen}):
@@ -74,4 +102,5 @@ def render(chosen: list[Attempt], texts: dict[int, str], course: str) -> str:
     env = environment()
     return env.get_template("cohort.html").render(
         course=course, labs=summaries(chosen), late=late, similar=similar, css=(TEMPLATES / "base.css").read_text(),
+        crossed=crossed_variants(chosen, owners or {}),
         threshold=SIMILARITY_THRESHOLD, total=len({a.learner_id for a in chosen}))
