@@ -272,3 +272,25 @@ def _lab2_playbook(dataset):
         return lab2.recompute(lab2.parse(files), dataset, lab2.Lab2Settings())
     finally:
         files.close()
+
+
+def test_the_gradescope_autograder_regenerates_the_learners_variant_and_catches_a_copy(course: Path, tmp_path: Path):
+    import os
+    import stat
+    import zipfile
+
+    from tests.integrations.test_gradescope_bundle import _run_autograder
+
+    assert run("gradescope", "build", "--course", course, "--lab", "lab3", "--out", tmp_path / "ag.zip").exit_code == 0
+    scores = {}
+    for learner in ("a1", "b2"):
+        root = tmp_path / learner / "autograder"
+        with zipfile.ZipFile(tmp_path / "ag.zip") as z:
+            z.extractall(root / "source")
+        os.chmod(root / "source" / "run_autograder", stat.S_IRWXU)
+        solve("lab3", own(course, "a1"), root / "submission", learner)          # a1's figures, both times
+        (root / "submission_metadata.json").write_text(json.dumps({"users": [{"email": f"{learner}@example.edu"}]}))
+        results = _run_autograder(root)
+        scores[learner] = (results["score"], " ".join(t.get("output", "") for t in results["tests"]))
+    assert scores["a1"][0] == 100.0
+    assert scores["b2"][0] == 0.0 and f"match dataset variant {variant_id(SEED, 'a1')}" in scores["b2"][1]
