@@ -102,7 +102,9 @@ def main() -> None:
     for name, value in table:
         print(f"{name:<40} {value}")
     print(f"\nlab1 reference figures on {rows:,} FOCUS rows (bench/lab1_reference.py):")
-    print(lab1.stdout.strip() or lab1.stderr.strip())
+    print(lab1.stdout.strip())
+    if lab1.returncode != 0:
+        print(f"bench/lab1_reference.py failed (exit {lab1.returncode}):\n{lab1.stderr.strip()}")
 
 
 if __name__ == "__main__":
