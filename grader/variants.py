@@ -38,7 +38,8 @@ def enabled(course: LoadedCourse) -> bool:
 
 
 def own_id(course: LoadedCourse, learner: str) -> str:
-    assert course.course.variant_seed is not None
+    if course.course.variant_seed is None:       # the course model requires it with per_learner
+        raise ConfigError(f"{course.path.name} gives no variant_seed.")
     return variant_id(course.course.variant_seed, learner)
 
 

@@ -48,8 +48,9 @@ class DatasetSettings(BaseModel):
     sources: dict[str, str] = {}
     description: str | None = None
     seed: int | None = None     # recorded by the generator, informational
-    start: str | None = None    # the generator's first month (YYYY-MM) and number of months: what
-    months: int | None = None   # per-learner variants of this dataset are generated over
+    # The generator's first month and number of months: what per-learner variants are generated over.
+    start: str | None = Field(None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    months: int | None = Field(None, ge=1, le=24)
     variant: VariantInfo | None = None   # set in a learner's variant (grader dataset variants)
 
     @field_validator("grid_intensity_g_per_kwh")
