@@ -149,6 +149,11 @@ def test_a_declared_variant_that_is_not_the_learners_fails(course: Path, tmp_pat
     assert result.exit_code == 3
     assert report["errors"][0]["location"] == "dataset_variant"
     assert f"learner a1's variant is {variant_id(SEED, 'a1')}" in report["errors"][0]["message"]
+    (mine / "submission.yaml").write_text("learner: {id: a1}\nlab: lab2\ndataset_variant: my-own-data\n")
+    result = run("grade", mine, "--course", course, "--format", "json")
+    (problem,) = json.loads(result.output)["errors"]
+    assert result.exit_code == 3 and (problem["file"], problem["line"]) == ("submission.yaml", 3)
+    assert "'my-own-data' is not written as a variant id: v- and 12 hexadecimal digits" in problem["message"]
 
 
 def test_grading_on_another_learners_variant_folder_is_a_configuration_error(course: Path, tmp_path: Path):
