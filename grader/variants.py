@@ -230,7 +230,10 @@ def judge(course: LoadedCourse, lab, model, settings, learner: str, dataset: Dat
         sig = entry.get("signature", {}).get(lab.id) if isinstance(entry, dict) else None
         if other == learner or sig is None:
             continue
-        scores.append((-lab.evidence(model, sig, settings)[0], str(entry.get("id")), other))
+        try:
+            scores.append((-lab.evidence(model, sig, settings)[0], str(entry.get("id")), other))
+        except (TypeError, KeyError, ValueError, AttributeError, IndexError):
+            continue                      # a damaged entry of the index: it proves nothing
     if not scores:
         return Verdict(own, matched, checked)
     best, best_id, _ = min(scores)
