@@ -218,10 +218,15 @@ def judge(course: LoadedCourse, lab, model, settings, learner: str, dataset: Dat
     base = load_dataset(course.dataset_path(lab.id))
     index = read_index(course, base)
     entries = index["variants"] if index else {}
-    own_sig = (entries.get(learner) or {}).get("signature", {}).get(lab.id)
-    if own_sig is None:     # the same JSON types as the index's
-        own_sig = dataset.memo(f"variant.signature:{lab.id}", lambda: json.loads(json.dumps(lab.signature(dataset))))
-    matched, checked = lab.evidence(model, own_sig, settings)
+    def computed():         # the learner's own signature, in the same JSON types as the index's
+        return dataset.memo(f"variant.signature:{lab.id}", lambda: json.loads(json.dumps(lab.signature(dataset))))
+
+    entry = entries.get(learner)
+    own_sig = entry.get("signature", {}).get(lab.id) if isinstance(entry, dict) else None
+    try:
+        matched, checked = lab.evidence(model, own_sig if own_sig is not None else computed(), settings)
+    except (TypeError, KeyError, ValueError, AttributeError, IndexError):
+        matched, checked = lab.evidence(model, computed(), settings)
     if checked == 0 or matched == checked or not entries:
         return Verdict(own, matched, checked)
     scores = []
