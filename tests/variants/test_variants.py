@@ -299,3 +299,21 @@ def test_the_gradescope_autograder_regenerates_the_learners_variant_and_catches_
         scores[learner] = (results["score"], " ".join(t.get("output", "") for t in results["tests"]))
     assert scores["a1"][0] == 100.0
     assert scores["b2"][0] == 0.0 and f"match dataset variant {variant_id(SEED, 'a1')}" in scores["b2"][1]
+
+
+def test_a_damaged_index_entry_proves_nothing_but_breaks_nothing(course: Path, tmp_path: Path):
+    copy = tmp_path / "course"
+    shutil.copytree(course.parent, copy)
+    index = json.loads((copy / "variants" / "index.json").read_text())
+    index["variants"]["a1"]["signature"]["lab2"] = {"cells": "garbage"}
+    index["variants"]["c3"] = "not an entry"
+    (copy / "variants" / "index.json").write_text(json.dumps(index))
+    mine = solve("lab2", own(course, "a1"), tmp_path / "a1", "a1")
+    result = run("grade", mine, "--course", copy / "course.yaml", "--format", "json")
+    assert result.exit_code == 0 and json.loads(result.output)["percent"] == 1.0
+    copied = solve("lab2", own(course, "a1"), tmp_path / "b2", "b2")
+    result = run("grade", copied, "--course", copy / "course.yaml", "--format", "json")
+    report = json.loads(result.output)
+    # graded on b2's own variant (the gate holds on recomputed savings), not stopped, claims off
+    assert result.exit_code == 0 and report["errors"] == [] and report["figures"]["variant"]["closest"] is None
+    assert report["figures"]["variant"]["matched"] < report["figures"]["variant"]["checked"]
