@@ -279,7 +279,7 @@ def _write_one(args: tuple[int, str, str, int, Path, bool, tuple[str, ...]]) -> 
     folder = out / learner
     v = variation(seed, learner)
     summary = ai_platform.generate(folder, start=start, months=months, variation=v, instructor=answers)
-    dataset = load_dataset(folder, reuse=False)
+    dataset = load_dataset(folder)        # as the generator just read it for the reference cache
     signature = {}
     for lab_id in labs:
         spec = lab_spec(lab_id)
