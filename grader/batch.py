@@ -7,6 +7,7 @@ transaction per result, so a batch killed half-way loses nothing and resumes whe
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import os
@@ -171,6 +172,9 @@ def run(course: LoadedCourse, paths: list[Path], workers: int, on_done: Callable
     global _FORMATS, _SKIP
     _FORMATS, _SKIP = tuple(formats), skip
     warm(course)
+    # What warm() built lives for the whole batch: frozen, the collector never walks it again, and
+    # forked workers do not copy its pages by walking it either.
+    gc.freeze()
     if workers <= 1 or len(paths) <= 1:
         for path in paths:
             on_done(_grade(path))
