@@ -175,16 +175,19 @@ def run(course: LoadedCourse, paths: list[Path], workers: int, on_done: Callable
     # What warm() built lives for the whole batch: frozen, the collector never walks it again, and
     # forked workers do not copy its pages by walking it either.
     gc.freeze()
-    if workers <= 1 or len(paths) <= 1:
-        for path in paths:
-            on_done(_grade(path))
-        return
-    # In order, a few per round trip: the gradebook fills in the same order on every run, and
-    # the pipes carry a handful of messages per worker instead of one per submission.
-    chunk = max(1, min(16, len(paths) // (workers * 8)))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-        for outcome in pool.map(_grade, paths, chunksize=chunk):
-            on_done(outcome)
+    try:
+        if workers <= 1 or len(paths) <= 1:
+            for path in paths:
+                on_done(_grade(path))
+            return
+        # In order, a few per round trip: the gradebook fills in the same order on every run, and
+        # the pipes carry a handful of messages per worker instead of one per submission.
+        chunk = max(1, min(16, len(paths) // (workers * 8)))
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+            for outcome in pool.map(_grade, paths, chunksize=chunk):
+                on_done(outcome)
+    finally:
+        gc.unfreeze()                         # a caller living on (tests, a service) collects as before
 
 
 def default_workers() -> int:
