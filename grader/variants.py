@@ -70,8 +70,9 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def read_index(course: LoadedCourse, base: Dataset) -> dict | None:
-    """The cache's index when it was made for this course seed, generator and base dataset, else None."""
+def read_index(course: LoadedCourse, lab_id: str) -> dict | None:
+    """The cache's index when it was made for this course, seed, generator and the lab's dataset,
+    else None."""
     folder = cache_dir(course)
     path = folder / INDEX if folder else None
     if path is None or not path.is_file():
@@ -81,22 +82,23 @@ def read_index(course: LoadedCourse, base: Dataset) -> dict | None:
     if key not in _INDEXES:
         try:
             data = json.loads(path.read_bytes())
-            start, months = generation(base)
-            ok = (isinstance(data, dict) and data.get("schema") == INDEX_SCHEMA
-                  and data.get("generator_version") == GENERATOR_VERSION
-                  and data.get("course_seed") == course.course.variant_seed
-                  and data.get("start") == start and data.get("months") == months
-                  and data.get("course") == course.course.course
-                  and isinstance(data.get("variants"), dict))
         except (OSError, ValueError):
-            ok = False
-        _INDEXES[key] = data if ok else None
-    return _INDEXES[key]
+            data = None
+        _INDEXES[key] = data if isinstance(data, dict) and isinstance(data.get("variants"), dict) else None
+    data = _INDEXES[key]
+    if data is None:
+        return None
+    start, months = generation(load_dataset(course.dataset_path(lab_id)))
+    made_for = (data.get("schema"), data.get("generator_version"), data.get("course"), data.get("course_seed"),
+                data.get("dataset"), data.get("start"), data.get("months"))
+    wanted = (INDEX_SCHEMA, GENERATOR_VERSION, course.course.course, course.course.variant_seed,
+              course.lab(lab_id).dataset, start, months)
+    return data if made_for == wanted else None
 
 
-def _cached_folder(course: LoadedCourse, base: Dataset, learner: str) -> Path | None:
+def _cached_folder(course: LoadedCourse, lab_id: str, learner: str) -> Path | None:
     """The learner's cached variant folder, if every file it lists has the recorded sha256."""
-    index = read_index(course, base)
+    index = read_index(course, lab_id)
     entry = index["variants"].get(learner) if index else None
     if not isinstance(entry, dict) or not SAFE_FOLDER.fullmatch(str(entry.get("folder", ""))):
         return None
@@ -155,7 +157,7 @@ def dataset_for(course: LoadedCourse, lab_id: str, learner: str) -> Dataset:
     if key in _LOADED:
         _LOADED.move_to_end(key)
         return _LOADED[key]
-    folder = _cached_folder(course, base, learner)
+    folder = _cached_folder(course, lab_id, learner)
     if folder is not None:
         from grader.loaders import dataset as loader
 
@@ -215,8 +217,7 @@ def judge(course: LoadedCourse, lab, model, settings, learner: str, dataset: Dat
             Verdict(own, 0, 0, declared))
     if lab.evidence is None:
         return Verdict(own, 0, 0)
-    base = load_dataset(course.dataset_path(lab.id))
-    index = read_index(course, base)
+    index = read_index(course, lab.id)
     entries = index["variants"] if index else {}
     def computed():         # the learner's own signature, in the same JSON types as the index's
         return dataset.memo(f"variant.signature:{lab.id}", lambda: json.loads(json.dumps(lab.signature(dataset))))

@@ -176,7 +176,13 @@ def test_a_cached_copy_is_used_only_when_its_sha256_checks_out(course: Path, tmp
     index = json.loads((cache / "variants" / "index.json").read_text())
     index["course_seed"] = SEED + 1                                                       # a cache for another seed
     (cache / "variants" / "index.json").write_text(json.dumps(index))
-    assert variants.read_index(loaded, load_dataset(SHIPPED_DATASET)) is None
+    assert variants.read_index(loaded, "lab2") is None
+    index.update(course_seed=SEED, dataset="another-dataset")                           # or another dataset
+    (cache / "variants" / "index.json").write_text(json.dumps(index))
+    assert variants.read_index(loaded, "lab2") is None
+    index["dataset"] = "ai-platform"
+    (cache / "variants" / "index.json").write_text(json.dumps(index) + " ")
+    assert variants.read_index(loaded, "lab2") is not None
 
 
 def test_without_a_cache_the_variant_is_regenerated_and_nothing_is_left_behind(course: Path, tmp_path: Path,
