@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 import tempfile
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -278,6 +279,8 @@ def _write_one(args: tuple[int, str, str, int, Path, bool, tuple[str, ...]]) -> 
 
     seed, learner, start, months, out, answers, labs = args
     folder = out / learner
+    if not answers and (folder / "instructor").is_dir() and not (folder / "instructor").is_symlink():
+        shutil.rmtree(folder / "instructor")          # a learner's copy: no answers left from an earlier run
     v = variation(seed, learner)
     summary = ai_platform.generate(folder, start=start, months=months, variation=v, instructor=answers)
     dataset = load_dataset(folder)        # as the generator just read it for the reference cache

@@ -246,7 +246,14 @@ def test_course_and_roster_mistakes_are_located(tmp_path: Path):
     (tmp_path / "roster.csv").write_text("id\nok1\n../evil\n\nok1\n")
     result = run("dataset", "variants", "--course", course, "--roster", tmp_path / "roster.csv", "--out", tmp_path / "v")
     assert result.exit_code == 2 and "roster.csv:3 (id)" in result.output and "'../evil' is not a learner id" in result.output
-    assert not (tmp_path / "v").exists()
+    assert not (tmp_path / "v").exists() and not (tmp_path.parent / "evil").exists()
+    (tmp_path / "roster.csv").write_text("id\nok1\n")
+    assert run("dataset", "variants", "--course", course, "--roster", tmp_path / "roster.csv", "--out", tmp_path / "v",
+               "--jobs", "1").exit_code == 0
+    assert (tmp_path / "v" / "ok1" / "instructor" / "anomalies.yaml").is_file()
+    assert run("dataset", "variants", "--course", course, "--roster", tmp_path / "roster.csv", "--out", tmp_path / "v",
+               "--without-answers").exit_code == 0
+    assert not (tmp_path / "v" / "ok1" / "instructor").exists()          # learner copies keep no answers
     (tmp_path / "roster.csv").write_text("name\nAda\n")
     result = run("dataset", "variants", "--course", course, "--roster", tmp_path / "roster.csv", "--out", tmp_path / "v")
     assert result.exit_code == 2 and "no learner id column" in result.output
