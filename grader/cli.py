@@ -601,7 +601,7 @@ def dataset_cache(folder: Path):
 
     The cache names the billing file's sha256 and is ignored once the billing file changes.
     """
-    from grader.labs.lab2 import CACHE_FILE, cache_text
+    from grader.labs.reference_cache import FILE as CACHE_FILE, text as cache_text
     from grader.loaders.dataset import load_dataset
 
     _emit(cache_text(load_dataset(folder, reuse=False)), folder / CACHE_FILE)

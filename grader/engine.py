@@ -15,7 +15,7 @@ from grader import __version__, variants
 from grader.checks import registry
 from grader.checks.feedback import Reveal
 from grader.errors import ConfigError, SubmissionError
-from grader.labs import LAB_MODULES, lab_spec
+from grader.labs import LAB_MODULES, lab_spec, reference_cache
 from grader.late import lateness
 from grader.loaders.course import LoadedCourse
 from grader.loaders.dataset import load_dataset
@@ -137,7 +137,7 @@ def _grade_files(files, manifest: Manifest, course: LoadedCourse, options: Grade
     report = _score(rubric, context, options.audience, panel)
     report = report.model_copy(update={"criteria": [_in_container(c, files) for c in report.criteria]})
     figures = lab.figures(context)
-    warnings = list(dataset.warnings) if dataset is not None else []
+    warnings = reference_cache.billing_warnings(dataset) if dataset is not None else []
     if verdict is not None:
         figures["variant"] = verdict.figures()
         if verdict.checked and verdict.matched * 2 < verdict.checked:

@@ -5,8 +5,13 @@ deviation), not with a running update, so a flat window has σ = 0 exactly.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 ORG = ""   # the organisation-wide series, named as an empty business unit (kpis.csv, alerts.csv)
 
@@ -14,6 +19,8 @@ ORG = ""   # the organisation-wide series, named as an empty business unit (kpis
 def daily_series(days: pd.Series, units: pd.Series, cost: pd.Series) -> pd.DataFrame:
     """Σ cost per day: one column per business unit plus ORG, over every day from the first to the
     last date (a day without rows counts as 0) (§7)."""
+    import pandas as pd
+
     # Series kept as they are: to_numpy() on tz-aware days would build a Timestamp object per row.
     frame = pd.DataFrame({"day": days.reset_index(drop=True), "unit": units.reset_index(drop=True),
                           "cost": cost.reset_index(drop=True)})
@@ -34,6 +41,8 @@ def cost_spikes(series: pd.DataFrame, window_days: int, k: float, min_pct: float
     Day t needs N = window_days earlier days; with μ, σ (ddof = 1) of those N days:
     (x − μ) > 0 and (x − μ) ≥ min_abs and (μ ≤ 0 or (x − μ)/μ ≥ min_pct) and (σ = 0 or (x − μ)/σ ≥ k).
     """
+    import pandas as pd
+
     x = series.to_numpy(dtype=float)
     spikes = np.zeros_like(x, dtype=bool)
     n = window_days

@@ -1,8 +1,10 @@
 """Business unit and region of a resource, to join utilisation rows (reference-models.md §1)."""
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _most_frequent(pairs: pd.DataFrame, value: str) -> pd.Series:
@@ -18,6 +20,8 @@ def resource_attributes(billing: pd.DataFrame) -> pd.DataFrame:
     `untagged` is a candidate business unit; null regions are not candidates (a resource with none
     has a null region, which later means the `default` grid intensity).
     """
+    import pandas as pd
+
     rows = billing.loc[billing["ResourceId"].notna(), ["ResourceId", "x_BusinessUnit", "RegionId"]]
     unit = _most_frequent(rows[["ResourceId", "x_BusinessUnit"]], "x_BusinessUnit").rename("business_unit")
     region = _most_frequent(rows.loc[rows["RegionId"].notna(), ["ResourceId", "RegionId"]], "RegionId")

@@ -7,12 +7,16 @@ dataset lacks are not computed at all: the caller reports them as not gradable.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from grader.finance import carbon
 from grader.finance.anomaly import ORG
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 BILLING_METRICS = ("effective_cost", "billed_cost", "list_cost", "allocated_cost_pct", "effective_savings_rate",
                    "commitment_utilization", "commitment_coverage")
@@ -32,6 +36,8 @@ def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
 
 def _sums(frame: pd.DataFrame, by: str, columns: list[str]) -> pd.DataFrame:
     """Σ columns per `by` value, plus the organisation row ORG summed directly over all rows."""
+    import pandas as pd
+
     per_unit = frame.groupby(by, sort=True)[columns].sum()
     org = frame[columns].sum().to_frame(ORG).T
     return pd.concat([org, per_unit])
@@ -39,6 +45,8 @@ def _sums(frame: pd.DataFrame, by: str, columns: list[str]) -> pd.DataFrame:
 
 def billing_sums(rows: pd.DataFrame) -> pd.DataFrame:
     """The billing sums behind every billing KPI, per unit (rows of month P only)."""
+    import pandas as pd
+
     ec, lc = rows["EffectiveCost"], rows["ListCost"]
     usage = rows["ChargeCategory"] == "Usage"
     status = rows["CommitmentDiscountStatus"]
@@ -64,6 +72,8 @@ def gpu_sums(util: pd.DataFrame, billing_rows: pd.DataFrame, pue: float) -> pd.D
     `GpuUtilization`, `business_unit` and `region` (the resource's, §1), `w_min`, `w_max`, `grid`.
     `billing_rows`: billing rows of P (EffectiveCost, ResourceId, x_Day).
     """
+    import pandas as pd
+
     gpu_resources = util["ResourceId"].unique()
     on_gpu = billing_rows[billing_rows["ResourceId"].isin(gpu_resources)]
     # cost_per_gpu_hour numerator: P's billing rows of resources with utilisation rows in P,
@@ -106,6 +116,8 @@ def kpi_table(period: str, billing_rows: pd.DataFrame, units: list[str], *, gpu:
     value (rows of P) or is None; `budgets` has columns unit, budget (rows of P) or is None;
     `spike_counts` maps a series (ORG or unit) to its number of cost_spike days in P.
     """
+    import pandas as pd
+
     index = pd.Index([ORG] + sorted(u for u in units if u != ORG))
     b = billing_sums(billing_rows).reindex(index, fill_value=0.0)
     m: dict[str, pd.Series] = {

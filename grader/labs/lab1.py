@@ -14,6 +14,7 @@ from grader.finance import kpi
 from grader.finance.anomaly import ORG, alert_scores, cost_spikes, daily_series, spike_list
 from grader.finance.attribution import resource_attributes
 from grader.finance.common import UNTAGGED, within_tolerance
+from grader.labs import reference_cache
 from grader.labs.base import LabSpec
 from grader.loaders.csv_table import number, read_table
 from grader.loaders.submission import SubmissionFiles
@@ -226,15 +227,66 @@ class Lab1Reference:
     alerts: frozenset[tuple[str, str, str]]      # (kind, date, unit)
 
 
-def reference(dataset: "Dataset", period: str, settings: Lab1Settings) -> Lab1Reference:
-    """Every KPI and reference alert for `period`, computed once per (dataset, period, detector)."""
+CACHE_MODEL = 1         # bump when a lab1 reference model changes: older caches are then ignored
+CACHE_INPUTS = ("billing.csv", "billing.parquet", "utilization.csv", "business_metrics.csv", "budgets.csv")
+
+
+def _detector(dataset: "Dataset", settings: Lab1Settings) -> tuple[tuple[int, float, float, float], float]:
     a = dataset.settings.anomaly
     detector = (settings.window_days or a.window_days, a.k if settings.k is None else settings.k,
                 a.min_pct if settings.min_pct is None else settings.min_pct,
                 a.min_abs if settings.min_abs is None else settings.min_abs)
     threshold = dataset.settings.budget_threshold if settings.budget_threshold is None else settings.budget_threshold
+    return detector, threshold
+
+
+def cache_part(dataset: "Dataset") -> dict[str, Any]:
+    """lab1's part of the reference cache: every month's KPI table and alerts, with the dataset's
+    own detector and budget threshold (what a rubric without overrides grades with)."""
+    detector, threshold = _detector(dataset, Lab1Settings())
+    months = base(dataset).months
+    periods = {}
+    for month in months:
+        ref = reference(dataset, month, Lab1Settings())
+        periods[month] = {"values": [[m, u, v] for (m, u), v in sorted(ref.table.values.items())],
+                          "not_gradable": ref.table.not_gradable, "units": sorted(ref.table.units),
+                          "alerts": sorted(list(a) for a in ref.alerts)}
+    return {"model": CACHE_MODEL, "inputs_sha256": reference_cache.inputs_sha256(dataset, CACHE_INPUTS),
+            "detector": list(detector), "threshold": threshold, "months": months, "periods": periods}
+
+
+def _cached(dataset: "Dataset") -> dict[str, Any] | None:
+    return dataset.memo("lab1.cache", lambda: reference_cache.part(
+        dataset, "lab1", CACHE_MODEL, reference_cache.inputs_sha256(dataset, CACHE_INPUTS)))
+
+
+def months(dataset: "Dataset") -> list[str]:
+    """The dataset's months, from the reference cache when it holds them."""
+    cached = _cached(dataset)
+    return list(cached["months"]) if cached is not None else base(dataset).months
+
+
+def _from_cache(dataset: "Dataset", period: str, detector: tuple, threshold: float) -> Lab1Reference | None:
+    cached = _cached(dataset)
+    if cached is None or cached["detector"] != list(detector) or cached["threshold"] != threshold:
+        return None
+    month = cached["periods"].get(period)
+    if month is None:
+        return None
+    table = kpi.KpiTable(period=period, values={(m, u): v for m, u, v in month["values"]},
+                         not_gradable=dict(month["not_gradable"]), units=frozenset(month["units"]))
+    return Lab1Reference(table=table, alerts=frozenset(tuple(a) for a in month["alerts"]))
+
+
+def reference(dataset: "Dataset", period: str, settings: Lab1Settings) -> Lab1Reference:
+    """Every KPI and reference alert for `period`, computed once per (dataset, period, detector),
+    or read from the dataset's reference cache."""
+    detector, threshold = _detector(dataset, settings)
 
     def compute() -> Lab1Reference:
+        cached = _from_cache(dataset, period, detector, threshold)
+        if cached is not None:
+            return cached
         b = base(dataset)
         spikes = dataset.memo(f"lab1.spikes:{detector}", lambda: spike_list(cost_spikes(b.series, *detector)))
         in_period = [(day, unit) for day, unit in spikes if day[:7] == period]
@@ -303,11 +355,11 @@ def _judge(row: ReportedKpi, period: str, ref: Lab1Reference, settings: Lab1Sett
 
 def recompute(parsed: ParsedDashboard, dataset: "Dataset", settings: Lab1Settings) -> Lab1Context:
     period = parsed.dashboard.period
-    months = base(dataset).months
-    if period not in months:
+    covered = months(dataset)
+    if period not in covered:
         raise SubmissionError(f"period {period} is not in the dataset.", [Problem(
             file=DASHBOARD, location="period", line=parsed.period_line,
-            message=f"period {period} has no billing data; the dataset covers {', '.join(months)}.",
+            message=f"period {period} has no billing data; the dataset covers {', '.join(covered)}.",
             fix="report on one of those months.")])
     ref = reference(dataset, period, settings)
     rows = [_judge(r, period, ref, settings) for r in parsed.kpis]
@@ -357,7 +409,7 @@ def signature(dataset: "Dataset") -> dict[str, Any]:
     """Per month: every defined reference KPI ("metric|unit" -> value) and reference alert
     ("kind|date|unit"), with the dataset's own detector settings (per-learner variants)."""
     out = {}
-    for month in base(dataset).months:
+    for month in months(dataset):
         ref = reference(dataset, month, Lab1Settings())
         out[month] = {"kpis": {f"{m}|{u}": v for (m, u), v in sorted(ref.table.values.items()) if v is not None},
                       "alerts": sorted("|".join(a) for a in ref.alerts)}

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from grader.errors import SubmissionError
 from grader.finance import savings
 from grader.finance.common import safe_ratio, within_tolerance
+from grader.labs import reference_cache
 from grader.labs.base import LabSpec
 from grader.loaders.submission import SubmissionFiles
 from grader.loaders.yaml_source import YamlProblems, parse_yaml, problems_from_validation
@@ -162,8 +163,6 @@ class Lab2Context:
         return self.parsed.playbook
 
 
-CACHE_FILE = "reference-cache.json"
-CACHE_SCHEMA = "grader.reference-cache/1"
 CELLS_MODEL = 1          # bump when the cell computation changes: older caches are then ignored
 
 
@@ -210,26 +209,17 @@ def compute_cells(dataset: "Dataset") -> ReferenceCells:
                           values=values, index=savings.index_cells(frame))
 
 
-def cache_text(dataset: "Dataset") -> str:
-    """The dataset's reference cache (written by `grader dataset cache` and the generator): lab2's
-    cells, tied to the billing file by its sha256, so grading a lab2 needs no pandas."""
-    return json.dumps({"schema": CACHE_SCHEMA, "billing_sha256": dataset.fingerprint(),
-                       "lab2_cells": {"model": CELLS_MODEL, **compute_cells(dataset).to_json()}},
-                      sort_keys=True, separators=(",", ":")) + "\n"
+def cache_part(dataset: "Dataset") -> dict[str, Any]:
+    """lab2's part of the reference cache (grader.labs.reference_cache): the cells."""
+    return {"model": CELLS_MODEL, **compute_cells(dataset).to_json()}
 
 
 def _cached_cells(dataset: "Dataset") -> ReferenceCells | None:
-    path = dataset.path / CACHE_FILE
-    if not path.is_file():
-        return None
+    section = reference_cache.part(dataset, "lab2_cells", CELLS_MODEL)
     try:
-        data = json.loads(path.read_text())
-        if (data.get("schema") != CACHE_SCHEMA or data.get("billing_sha256") != dataset.fingerprint()
-                or data["lab2_cells"].get("model") != CELLS_MODEL):
-            return None             # stale or foreign: recompute from the billing data
-        return ReferenceCells.from_json(data["lab2_cells"])
-    except (OSError, ValueError, KeyError, TypeError, IndexError):
-        return None
+        return ReferenceCells.from_json(section) if section is not None else None
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None             # damaged: recompute from the billing data
 
 
 def reference_cells(dataset: "Dataset") -> ReferenceCells:

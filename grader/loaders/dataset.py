@@ -49,6 +49,10 @@ class Dataset:
         return self._billing.frame
 
     @property
+    def billing_loaded(self) -> bool:
+        return self._billing is not None
+
+    @property
     def warnings(self) -> list[str]:
         return list(self._billing.warnings) if self._billing else []
 
