@@ -597,7 +597,8 @@ def dataset_variants(course_path: Path | None, roster: Path, out_dir: Path, jobs
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @_boundary
 def dataset_cache(folder: Path):
-    """Write FOLDER/reference-cache.json, so that grading lab2 against it needs no recomputation.
+    """Write FOLDER/reference-cache.json, so that grading lab1, lab2 and lab3 against it needs no
+    recomputation (and no pandas).
 
     The cache names the billing file's sha256 and is ignored once the billing file changes.
     """

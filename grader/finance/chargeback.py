@@ -1,17 +1,25 @@
 """Chargeback and showback allocation for one month (reference-models.md §4).
 
-Pure: a DataFrame of the month's rows and plain rule descriptions in, numbers out. Rows go to the
-first rule whose match holds (vectorised, one pass per rule); pools are split over their targets.
+Pure: the month's rows (a DataFrame, or `Rows` of numpy columns as the reference cache keeps them)
+and plain rule descriptions in, numbers out. Rows go to the first rule whose match holds
+(vectorised, one pass per rule); pools are split over their targets. Sums per business unit or
+category are correctly rounded (math.fsum), so they do not depend on row order.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence, Union
 
 import numpy as np
-import pandas as pd
 
 from grader.finance.common import UNTAGGED
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+NUMBER_COLUMNS = ("BilledCost", "EffectiveCost", "ListCost", "ConsumedQuantity")
+FLAG_COLUMNS = ("x_Tagged",)
 
 # match key -> the column of `rows` it tests (§4 item 2); `tag` and `untagged` are handled apart.
 MATCH_COLUMNS = {"service_category": "ServiceCategory", "service_name": "ServiceName",
@@ -60,21 +68,77 @@ def _values(want: object) -> list[str]:
     return [str(v) for v in want] if isinstance(want, (list, tuple)) else [str(want)]
 
 
+class Rows:
+    """A month's rows as numpy columns: floats (NaN when missing) for costs and quantities, booleans
+    for x_Tagged, objects (None when missing) for text. Built over a DataFrame (columns converted
+    on first use) or from plain lists (the reference cache)."""
+
+    def __init__(self, length: int, columns: dict[str, np.ndarray] | None = None, frame: "pd.DataFrame | None" = None):
+        self.length = length
+        self._columns = dict(columns or {})
+        self._frame = frame
+
+    @classmethod
+    def of(cls, rows: "RowsLike") -> "Rows":
+        return rows if isinstance(rows, Rows) else cls(len(rows), frame=rows)
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._columns or (self._frame is not None and name in self._frame.columns)
+
+    def column(self, name: str) -> np.ndarray:
+        if name not in self._columns:
+            if self._frame is None or name not in self._frame.columns:
+                raise KeyError(name)
+            series = self._frame[name]
+            if name in NUMBER_COLUMNS:
+                values = series.to_numpy(dtype=float, na_value=np.nan)
+            elif name in FLAG_COLUMNS:
+                values = series.to_numpy(dtype=bool)
+            else:
+                values = series.astype(object).where(series.notna(), None).to_numpy(dtype=object)
+            self._columns[name] = values
+        return self._columns[name]
+
+    def add(self, name: str, values: np.ndarray) -> None:
+        self._columns[name] = values
+
+
+RowsLike = Union[Rows, "pd.DataFrame"]
+
+
+def group_sums(values: np.ndarray, keys: np.ndarray) -> dict[str, float]:
+    """Σ values per key (missing values skipped), correctly rounded, keys in sorted order."""
+    out = {}
+    present = ~np.isnan(values)
+    for key in sorted({str(k) for k in keys}):
+        mask = present & (keys == key)
+        out[key] = math.fsum(values[mask].tolist())
+    return out
+
+
 class MatchIndex:
     """Each tested column of `rows` factorised once, so a rule's match is an integer `isin`.
 
     Grading tries a pack's rules several times (and a batch grades many packs on the same month);
     comparing small integer codes is far cheaper than comparing strings again each time."""
 
-    def __init__(self, rows: pd.DataFrame):
-        self.rows = rows
+    def __init__(self, rows: RowsLike):
+        self.rows = Rows.of(rows)
         self._codes: dict[str, tuple[np.ndarray, dict[str, int]]] = {}
 
-    def isin(self, column: str, values: list[str]) -> np.ndarray:
+    def _factorised(self, column: str) -> tuple[np.ndarray, dict[str, int]]:
         if column not in self._codes:
-            codes, uniques = pd.factorize(self.rows[column], use_na_sentinel=True)   # missing -> -1
-            self._codes[column] = (codes, {u: i for i, u in enumerate(uniques)})
-        codes, lookup = self._codes[column]
+            lookup: dict[str, int] = {}
+            codes = np.fromiter((-1 if v is None else lookup.setdefault(v, len(lookup))
+                                 for v in self.rows.column(column)), dtype=np.int64, count=len(self.rows))
+            self._codes[column] = (codes, lookup)          # missing -> -1, never matched
+        return self._codes[column]
+
+    def isin(self, column: str, values: list[str]) -> np.ndarray:
+        codes, lookup = self._factorised(column)
         wanted = [lookup[v] for v in values if v in lookup]
         if not wanted:
             return np.zeros(len(codes), dtype=bool)
@@ -82,15 +146,21 @@ class MatchIndex:
 
     def lower_equals(self, column: str, value: str) -> np.ndarray:
         """Rows whose `column` equals `value` ignoring case (str.lower on both); missing never does."""
-        self.isin(column, [])
-        codes, lookup = self._codes[column]
+        codes, lookup = self._factorised(column)
         wanted = [i for u, i in lookup.items() if isinstance(u, str) and u.lower() == value.lower()]
         return np.isin(codes, wanted) if wanted else np.zeros(len(codes), dtype=bool)
 
 
-def match_mask(rows: pd.DataFrame, match: Mapping[str, object], index: MatchIndex | None = None) -> np.ndarray:
+def _index(rows: RowsLike, index: MatchIndex | None) -> MatchIndex:
+    if index is not None and (index.rows is rows or index.rows._frame is rows):
+        return index
+    return MatchIndex(Rows.of(rows))
+
+
+def match_mask(rows: RowsLike, match: Mapping[str, object], index: MatchIndex | None = None) -> np.ndarray:
     """Rows where every key of `match` holds; a list value means any of (§4 item 2)."""
-    index = index if index is not None and index.rows is rows else MatchIndex(rows)
+    index = _index(rows, index)
+    rows = index.rows
     mask = np.ones(len(rows), dtype=bool)
     for key, want in match.items():
         if key in MATCH_COLUMNS:
@@ -99,7 +169,7 @@ def match_mask(rows: pd.DataFrame, match: Mapping[str, object], index: MatchInde
             for tag_key, tag_want in dict(want).items():
                 mask &= index.isin(tag_column(tag_key), _values(tag_want))
         elif key == "untagged":
-            tagged = rows["x_Tagged"].to_numpy(dtype=bool)
+            tagged = rows.column("x_Tagged")
             mask &= ~tagged if want else tagged
         else:
             raise KeyError(f"unknown match key {key!r}")
@@ -127,22 +197,22 @@ def split(amount: float, method: str, targets: Sequence[str], direct: Mapping[st
     raise ValueError(f"unknown method {method!r}")
 
 
-def allocate(rows: pd.DataFrame, basis: str, rules: Sequence[Rule], markup: float,
+def allocate(rows: RowsLike, basis: str, rules: Sequence[Rule], markup: float,
              index: MatchIndex | None = None) -> Allocation:
     """Allocate the month's rows. `rows` carries the basis column, `x_BusinessUnit`, `x_Tagged`,
     the MATCH_COLUMNS and any tag columns the rules test. `markup` is 0 for showback; `index`, a
     MatchIndex of `rows` kept by the caller, saves re-reading the columns."""
-    index = index if index is not None and index.rows is rows else MatchIndex(rows)
-    cost = rows[basis].to_numpy(dtype=float)
-    units = rows["x_BusinessUnit"].to_numpy()
-    tagged = rows["x_Tagged"].to_numpy(dtype=bool)
+    index = _index(rows, index)
+    rows = index.rows
+    cost = rows.column(basis)
+    units = rows.column("x_BusinessUnit")
+    tagged = rows.column("x_Tagged")
     taken_by = np.full(len(rows), -1)
     for i, rule in enumerate(rules):                     # the first rule whose match holds takes the row
         taken_by[(taken_by == -1) & match_mask(rows, rule.match, index)] = i
 
     is_direct = (taken_by == -1) & tagged
-    direct_series = pd.Series(cost[is_direct]).groupby(units[is_direct]).sum()
-    direct = {str(u): float(v) for u, v in direct_series.items()}
+    direct = group_sums(cost[is_direct], units[is_direct])
     unallocated_rows = (taken_by == -1) & ~tagged
     unallocated = float(cost[unallocated_rows].sum())
     nonzero = int(np.count_nonzero(cost[unallocated_rows]))
@@ -185,15 +255,16 @@ class RateRecovery:
     recovery_ratio: float | None
 
 
-def rate_recovery(rows: pd.DataFrame, basis: str, unit: str, rate: float,
+def rate_recovery(rows: RowsLike, basis: str, unit: str, rate: float,
                   index: MatchIndex | None = None) -> RateRecovery:
     """Σ ConsumedQuantity × rate over rows whose ConsumedUnit equals `unit` (case-insensitive),
     and its ratio to their basis cost (§4 item 5); None when that cost is 0. Missing quantities
     and costs count as 0."""
-    index = index if index is not None and index.rows is rows else MatchIndex(rows)
+    index = _index(rows, index)
+    rows = index.rows
     same = index.lower_equals("ConsumedUnit", unit)
-    quantity = float(rows["ConsumedQuantity"][same].fillna(0.0).sum())
-    basis_cost = float(rows[basis][same].sum())
+    quantity = float(np.nansum(rows.column("ConsumedQuantity")[same]))
+    basis_cost = float(np.nansum(rows.column(basis)[same]))
     charges = quantity * rate
     return RateRecovery(unit=unit, rate=rate, quantity=quantity, charges=charges, basis_cost=basis_cost,
                         recovery_ratio=charges / basis_cost if basis_cost != 0 else None)

@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from grader.errors import SubmissionError
 from grader.finance import chargeback
 from grader.finance.common import UNTAGGED
+from grader.labs import reference_cache
 from grader.labs.base import LabSpec
 from grader.loaders.csv_table import number, read_table
 from grader.labs.reading import read_markdown, read_yaml_model
@@ -128,16 +131,74 @@ def _rules(pack: ChargebackPack) -> list[chargeback.Rule]:
                             targets=r.targets) for r in pack.shared_costs]
 
 
-def _month_rows(dataset: "Dataset", period: str, tag_keys: set[str]):
-    """The month's rows with the columns allocation needs, once per dataset and period; tag columns
-    are added on demand, once per key."""
-    from grader.loaders.focus import tag_values
+CACHE_MODEL = 1         # bump when the rows lab3 allocates change: older caches are then ignored
+CACHE_INPUTS = ("billing.csv", "billing.parquet")
+CACHE_COLUMNS = (*ROW_COLUMNS, "Tags")
 
+
+def _encode(values: np.ndarray, name: str) -> Any:
+    if name in chargeback.NUMBER_COLUMNS:
+        return [float(v) for v in values]
+    if name in chargeback.FLAG_COLUMNS:
+        return [bool(v) for v in values]
+    lookup: dict[str, int] = {}
+    codes = [-1 if v is None else lookup.setdefault(str(v), len(lookup)) for v in values]
+    return {"values": list(lookup), "codes": codes}
+
+
+def _decode(data: Any, name: str) -> np.ndarray:
+    if name in chargeback.NUMBER_COLUMNS:
+        return np.array(data, dtype=float)
+    if name in chargeback.FLAG_COLUMNS:
+        return np.array(data, dtype=bool)
+    values = data["values"]
+    return np.array([None if c < 0 else values[c] for c in data["codes"]], dtype=object)
+
+
+def cache_part(dataset: "Dataset") -> dict[str, Any]:
+    """lab3's part of the reference cache: each month's rows, the columns allocation reads."""
     billing = dataset.billing
-    rows = dataset.memo(f"lab3.rows:{period}", lambda: billing.loc[billing["x_Month"] == period, list(ROW_COLUMNS) + ["Tags"]])
-    missing = [k for k in sorted(tag_keys) if chargeback.tag_column(k) not in rows.columns]
-    for key in missing:
-        rows[chargeback.tag_column(key)] = tag_values(rows["Tags"], key)[0]
+    periods = {}
+    for month in sorted(billing["x_Month"].unique()):
+        rows = chargeback.Rows.of(billing.loc[billing["x_Month"] == month, list(CACHE_COLUMNS)])
+        periods[str(month)] = {"length": len(rows), "columns": {c: _encode(rows.column(c), c) for c in CACHE_COLUMNS}}
+    return {"model": CACHE_MODEL, "inputs_sha256": reference_cache.inputs_sha256(dataset, CACHE_INPUTS),
+            "months": sorted(periods), "periods": periods}
+
+
+def _cached(dataset: "Dataset") -> dict[str, Any] | None:
+    return dataset.memo("lab3.cache", lambda: reference_cache.part(
+        dataset, "lab3", CACHE_MODEL, reference_cache.inputs_sha256(dataset, CACHE_INPUTS)))
+
+
+def _months(dataset: "Dataset") -> list[str]:
+    cached = _cached(dataset)
+    return list(cached["months"]) if cached is not None else sorted(dataset.billing["x_Month"].unique())
+
+
+def _rows_of(dataset: "Dataset", period: str) -> chargeback.Rows:
+    cached = _cached(dataset)
+    if cached is not None and period in cached["periods"]:
+        month = cached["periods"][period]
+        return chargeback.Rows(month["length"], {c: _decode(month["columns"][c], c) for c in CACHE_COLUMNS})
+    billing = dataset.billing
+    return chargeback.Rows.of(billing.loc[billing["x_Month"] == period, list(CACHE_COLUMNS)])
+
+
+def _tag_column(tags: np.ndarray, key: str) -> np.ndarray:
+    from grader.loaders.focus import tag_value
+
+    parsed = {text: tag_value(text, key)[0] for text in {t for t in tags if t is not None}}
+    return np.array([None if t is None else parsed[t] for t in tags], dtype=object)
+
+
+def _month_rows(dataset: "Dataset", period: str, tag_keys: set[str]) -> chargeback.Rows:
+    """The month's rows with the columns allocation needs, once per dataset and period (from the
+    reference cache when it holds them); tag columns are added on demand, once per key."""
+    rows = dataset.memo(f"lab3.rows:{period}", lambda: _rows_of(dataset, period))
+    for key in sorted(tag_keys):
+        if chargeback.tag_column(key) not in rows:
+            rows.add(chargeback.tag_column(key), _tag_column(rows.column("Tags"), key))
     return rows
 
 
@@ -169,7 +230,7 @@ def _diagnose(ctx: Lab3Context, rows, index, rules: list[chargeback.Rule]) -> st
 
 def recompute(parsed: ParsedPack, dataset: "Dataset", settings: Lab3Settings) -> Lab3Context:
     pack = parsed.pack
-    months = sorted(dataset.billing["x_Month"].unique())
+    months = _months(dataset)
     if pack.period not in months:
         raise SubmissionError(f"period {pack.period} is not in the dataset.", [Problem(
             file=PACK, location="period", line=parsed.doc.line_of(("period",)),
@@ -204,12 +265,12 @@ def recompute(parsed: ParsedPack, dataset: "Dataset", settings: Lab3Settings) ->
     if problems:
         raise SubmissionError(f"{PACK} has weights for units that do not share the pool.", problems)
 
-    left = (allocation.row_rule == -1) & ~rows["x_Tagged"].to_numpy(dtype=bool)
+    left = (allocation.row_rule == -1) & ~rows.column("x_Tagged")
     by_category: dict[str, float] = {}
-    if left.any():               # most packs leave nothing: skip the group-by then
-        unallocated = rows.loc[left, ["ServiceCategory", pack.cost_basis]]
-        sums = unallocated.groupby(unallocated["ServiceCategory"].fillna("(none)"))[pack.cost_basis].sum()
-        by_category = {str(k): float(v) for k, v in sums.items() if v != 0}
+    if left.any():               # most packs leave nothing: skip the sums then
+        categories = np.array(["(none)" if c is None else c for c in rows.column("ServiceCategory")[left]], dtype=object)
+        sums = chargeback.group_sums(rows.column(pack.cost_basis)[left], categories)
+        by_category = {k: v for k, v in sums.items() if v != 0}
     ctx = Lab3Context(parsed=parsed, settings=settings, allocation=allocation,
                       rates=[chargeback.rate_recovery(rows, pack.cost_basis, r.unit, r.rate, index) for r in pack.rates],
                       unallocated_by_category=by_category)

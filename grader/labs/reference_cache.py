@@ -1,6 +1,6 @@
 """A dataset's reference cache, `reference-cache.json`: reference figures computed once from the
-data files and kept beside them, so that grading lab1 and lab2 needs neither pandas nor the billing
-rows (cold `grade` in a third of a second; a batch warms up without them).
+data files and kept beside them, so that grading lab1, lab2 and lab3 needs neither pandas nor the
+billing rows (cold `grade` in a third of a second; a batch warms up without them).
 
 Written by the generator and `grader dataset cache DIR`. Every part names the sha256 of the files
 it was computed from and is ignored, and recomputed, as soon as one of them changes.
@@ -67,9 +67,10 @@ def billing_warnings(dataset: "Dataset") -> list[str]:
 
 def text(dataset: "Dataset") -> str:
     """The cache's text for `dataset` (reads and computes everything it holds)."""
-    from grader.labs import lab1, lab2
+    from grader.labs import lab1, lab2, lab3
 
     content = {"schema": SCHEMA, "billing_sha256": dataset.fingerprint(),
-               "lab2_cells": lab2.cache_part(dataset), "lab1": lab1.cache_part(dataset)}
+               "lab2_cells": lab2.cache_part(dataset), "lab1": lab1.cache_part(dataset),
+               "lab3": lab3.cache_part(dataset)}
     content["billing_warnings"] = dataset.warnings
     return json.dumps(content, sort_keys=True, separators=(",", ":")) + "\n"

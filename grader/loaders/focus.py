@@ -77,27 +77,29 @@ def _read_raw(path: Path) -> "pd.DataFrame":
                        low_memory=False, encoding="utf-8-sig")
 
 
+def tag_value(text: str, tag_key: str) -> tuple[str | None, bool]:
+    """One Tags text's value of `tag_key` (None when absent, null or empty; a string as is, a number
+    or boolean, or anything else, as its JSON text), and whether the text is valid JSON."""
+    try:
+        obj = json.loads(text)
+    except (ValueError, RecursionError):
+        return None, False
+    if not isinstance(obj, dict) or tag_key not in obj:
+        return None, True
+    value = obj[tag_key]
+    if value is None or value == "":
+        return None, True
+    return (value if isinstance(value, str) else json.dumps(value)), True
+
+
 def tag_values(tags: "pd.Series", tag_key: str) -> tuple["pd.Series", int]:
     """Each row's value of tag `tag_key` from its Tags JSON (None when absent, null or empty; a
     number or boolean as its JSON text), and the number of rows whose Tags is not valid JSON.
 
     Only distinct Tags texts are parsed: exports repeat the same few tag sets on many rows.
     """
-    def value_of(text: str) -> tuple[str | None, bool]:
-        try:
-            obj = json.loads(text)
-        except (ValueError, RecursionError):
-            return None, False
-        if not isinstance(obj, dict) or tag_key not in obj:
-            return None, True
-        value = obj[tag_key]
-        if value is None or value == "":
-            return None, True
-        # a string as is; a number or boolean (or anything else) as its JSON text
-        return (value if isinstance(value, str) else json.dumps(value)), True
-
     present = tags.dropna()
-    parsed = {text: value_of(text) for text in present.unique()}
+    parsed = {text: tag_value(text, tag_key) for text in present.unique()}
     values = tags.map({text: value for text, (value, _) in parsed.items()})
     invalid_texts = [text for text, (_, valid) in parsed.items() if not valid]
     invalid = int(present.isin(invalid_texts).sum()) if invalid_texts else 0

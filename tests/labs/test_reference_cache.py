@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from grader.labs import lab1, reference_cache
+from grader.labs import lab1, lab3, reference_cache
 from grader.loaders.dataset import load_dataset
 from tests.conftest import REFERENCE, ROOT, SHIPPED_DATASET
 from tests.test_cli import run
@@ -76,3 +76,61 @@ def test_billing_warnings_reach_the_result_when_the_cache_answers(tmp_path: Path
     assert len(cached["billing_warnings"]) == 1 and "Tags" in cached["billing_warnings"][0]
     result = run("grade", REFERENCE / "lab2", "--dataset", folder, "--format", "json")
     assert json.loads(result.output)["warnings"] == cached["billing_warnings"]
+
+
+def _columns(rows) -> dict:
+    import numpy as np
+
+    out = {}
+    for name in lab3.CACHE_COLUMNS:
+        values = rows.column(name)
+        out[name] = [None if (isinstance(v, float) and np.isnan(v)) else v for v in values.tolist()]
+    return out
+
+
+def test_lab3s_cached_rows_equal_the_billing_rows_and_allocate_the_same(tmp_path: Path):
+    from grader.finance import chargeback
+
+    cached, fresh = load_dataset(SHIPPED_DATASET, reuse=False), load_dataset(_copy(tmp_path, cache=False))
+    assert lab3._months(cached) == lab3._months(fresh) == ["2026-07", "2026-08", "2026-09"]
+    for month in lab3._months(fresh):
+        a, b = lab3._rows_of(cached, month), lab3._rows_of(fresh, month)
+        assert len(a) == len(b) and _columns(a) == _columns(b)
+    rules = [chargeback.Rule("env", {"tag": {"environment": ["prod", "dev"]}, "service_category": "Compute"}, "even"),
+             chargeback.Rule("net", {"service_category": "Networking", "untagged": True}, "proportional"),
+             chargeback.Rule("rest", {"untagged": True}, "fixed", weights={"search": 1, "ads": 3})]
+    results = []
+    for ds in (cached, fresh):
+        rows = lab3._month_rows(ds, "2026-08", {"environment"})
+        alloc = chargeback.allocate(rows, "EffectiveCost", rules, 0.05)
+        rate = chargeback.rate_recovery(rows, "BilledCost", "hours", 3.0)
+        results.append((alloc.charges, alloc.direct, alloc.shared, alloc.unallocated_cost, alloc.row_rule.tolist(),
+                        rate.quantity, rate.basis_cost))
+    assert results[0] == results[1]
+    assert not cached.billing_loaded
+
+
+def test_a_changed_billing_file_bypasses_lab3s_cache(tmp_path: Path):
+    folder = _copy(tmp_path)
+    billing = folder / "billing.csv"
+    billing.write_text(billing.read_text().replace(",136.648711,136.648711,136.648711,", ",136.648711,236.648711,136.648711,", 1))
+    dataset = load_dataset(folder)
+    assert lab3._cached(dataset) is None
+    shipped = lab3._rows_of(load_dataset(SHIPPED_DATASET, reuse=False), "2026-07").column("EffectiveCost").sum()
+    changed = [lab3._rows_of(dataset, m).column("EffectiveCost").sum() for m in lab3._months(dataset)]
+    assert 100 - 1e-6 < sum(changed) - sum(lab3._rows_of(load_dataset(SHIPPED_DATASET, reuse=False), m)
+                                              .column("EffectiveCost").sum() for m in lab3._months(dataset)) < 100 + 1e-6
+    assert shipped > 0
+
+
+def test_a_batch_on_current_caches_never_imports_pandas(tmp_path: Path):
+    cohort = tmp_path / "cohort"
+    for lab in ("lab1", "lab2", "lab3", "assessment"):
+        shutil.copytree(REFERENCE / lab, cohort / lab)
+    code = ("import sys\nfrom grader.cli import main\n"
+            "sys.argv = ['grader', 'batch', sys.argv[1], '--jobs', '1', '--db', sys.argv[2]]\n"
+            "try:\n    main()\nexcept SystemExit as e:\n    print('exit', e.code)\nprint('pandas' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code, str(cohort), str(tmp_path / "gb.sqlite")], capture_output=True,
+                         text=True, cwd=ROOT, env={"PATH": "", "PYTHONPATH": str(ROOT), "CI": "1"})
+    assert out.stdout.strip().splitlines()[-2:] == ["exit 0", "False"], out.stdout + out.stderr
+    assert "4 of 4 submission(s) graded" in out.stdout
