@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from grader import __version__, variants
+from grader import __version__
 from grader.checks import registry
 from grader.checks.feedback import Reveal
 from grader.errors import ConfigError, SubmissionError
@@ -109,7 +109,9 @@ def _grade_files(files, manifest: Manifest, course: LoadedCourse, options: Grade
         raise ConfigError(f"{lab_id} cannot be graded by grader {__version__}; gradable: {', '.join(LAB_MODULES)}.")
     rubric = rubric_for(course, lab_id)
     learner = manifest.learner.id
-    per_learner = lab.needs_dataset and variants.enabled(course)
+    per_learner = lab.needs_dataset and course.course.variants == "per_learner"
+    if per_learner:
+        from grader import variants
     dataset = None
     if lab.needs_dataset:
         if options.dataset is not None:
@@ -121,7 +123,10 @@ def _grade_files(files, manifest: Manifest, course: LoadedCourse, options: Grade
             if dataset_path is None:
                 raise ConfigError(f"{lab_id} needs a dataset; the course names none and no --dataset was given.")
             dataset = load_dataset(dataset_path)
-        variants.check_owner(dataset, learner)
+        if dataset.settings.variant is not None:
+            from grader import variants
+
+            variants.check_owner(dataset, learner)
     panel = _panel(files, rubric, options)
     verdict = None
     try:
@@ -129,11 +134,10 @@ def _grade_files(files, manifest: Manifest, course: LoadedCourse, options: Grade
         if per_learner:
             verdict = variants.judge(course, lab, model, rubric.settings, learner, dataset, manifest.dataset_variant)
         context = lab.recompute(model, dataset, rubric.settings)
-    except variants.WrongVariant as exc:
-        return _invalid(learner, lab_id, rubric, _located(exc, files),
-                        {**lab.empty_figures(), "variant": exc.verdict.figures()})
     except SubmissionError as exc:
-        return _invalid(learner, lab_id, rubric, _located(exc, files), lab.empty_figures())
+        verdict = getattr(exc, "verdict", None)          # grader.variants.WrongVariant: whose figures
+        figures = {**lab.empty_figures(), "variant": verdict.figures()} if verdict else lab.empty_figures()
+        return _invalid(learner, lab_id, rubric, _located(exc, files), figures)
     report = _score(rubric, context, options.audience, panel)
     report = report.model_copy(update={"criteria": [_in_container(c, files) for c in report.criteria]})
     figures = lab.figures(context)
