@@ -38,6 +38,7 @@ class Outcome:
     submitted_at: str | None = None
     rendered: dict[str, str] | None = None   # the formats asked for, rendered in the worker
     skipped: bool = False            # unchanged since the gradebook recorded it
+    head: dict | None = None         # the result's fields the gradebook and the summary table read
 
 
 def discover(folder: Path) -> list[Path]:
@@ -140,6 +141,9 @@ def warm(course: LoadedCourse) -> None:
                 lab3._month_rows(dataset, month, set())
 
 
+HEAD = ("learner", "lab", "rubric", "grader_version", "score", "max_score", "percent", "passed", "errors", "late")
+
+
 def _grade(path: Path) -> Outcome:
     import json
 
@@ -154,7 +158,9 @@ def _grade(path: Path) -> Outcome:
     try:
         report, manifest = grade_with_manifest(path, _COURSE, GradeOptions())
         # Compact text for the gradebook (json's C encoder; an indented dump takes its slow path).
-        stored = json.dumps(report.to_json_dict(), sort_keys=True, allow_nan=False)
+        result = report.to_json_dict()
+        stored = json.dumps(result, sort_keys=True, allow_nan=False)
+        head = {k: result[k] for k in HEAD if k in result}     # so the parent need not parse `stored` again
         rendered = {fmt: REPORTERS[fmt](report) for fmt in _FORMATS}
     except GraderError as exc:
         return Outcome(path, sha, None, exc.message, int(exc.exit_code))
@@ -164,7 +170,8 @@ def _grade(path: Path) -> Outcome:
     submitted = manifest.submitted_at.isoformat() if manifest and manifest.submitted_at else None
     code = 3 if report.errors else (0 if report.passed else 1)
     return Outcome(path, sha, stored, None, code, stored_zip(path, files),
-                   learner.name if learner else None, learner.email if learner else None, submitted, rendered)
+                   learner.name if learner else None, learner.email if learner else None, submitted, rendered,
+                   head=head)
 
 
 def run(course: LoadedCourse, paths: list[Path], workers: int, on_done: Callable[[Outcome], None],

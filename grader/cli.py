@@ -243,7 +243,7 @@ def batch(folder: Path, course_path: Path | None, lab: str | None, jobs: int | N
             rows.append((name, "-", "-", "-", f"not graded: {outcome.error}"))
             worst = max(worst, ExitCode(outcome.exit_code))
             return
-        result = json.loads(outcome.result_json)
+        result = outcome.head if outcome.head is not None else json.loads(outcome.result_json)
         if book is not None:
             book.record(result, source=str(outcome.path), content_sha256=outcome.content_sha256,
                         submission_zip=outcome.submission_zip, name=outcome.name, email=outcome.email,
