@@ -5,7 +5,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from grader.checks.feedback import Reveal, money, pct
 from grader.checks.registry import Outcome, check
-from grader.checks.sections import section_issues
+from grader.checks.sections import sections_outcome
 from grader.labs.assessment import FIGURES, AssessmentContext
 
 MEMO_SECTIONS = {
@@ -145,12 +145,7 @@ class MemoParams(_P):
 @check("assessment.memo_sections", lab="assessment", params=MemoParams)
 def memo_sections(ctx: AssessmentContext, p: MemoParams, reveal: Reveal) -> Outcome:
     """memo.md has a section with real content for each of the executive memo's parts."""
-    issues = section_issues(ctx.parsed.memo, p.sections, p.min_words)
-    ok = len(p.sections) - len(issues)
-    if not issues:
-        return Outcome(1.0, f"The memo covers {', '.join(p.sections)}.")
-    return Outcome(ok / len(p.sections), f"{ok} of {len(p.sections)} sections in place. {'; '.join(issues)}.",
-                   file="memo.md")
+    return sections_outcome(ctx.parsed.memo, p.sections, p.min_words, "memo", "memo.md")
 
 
 @check("assessment.sustainability", lab="assessment")

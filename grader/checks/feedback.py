@@ -5,6 +5,12 @@ from dataclasses import dataclass
 from typing import Callable, Literal
 
 
+def listing(items: list[str], limit: int = 8) -> str:
+    """Problems joined for a feedback line, the first `limit` of them and how many more."""
+    shown = "; ".join(items[:limit])
+    return shown + (f"; and {len(items) - limit} more" if len(items) > limit else "")
+
+
 def money(x: float) -> str:
     return f"-${-x:,.0f}" if x < 0 else f"${x:,.0f}"
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from grader.checks.feedback import Reveal, num, pct
+from grader.checks.feedback import Reveal, listing, num, pct
 from grader.checks.registry import Outcome, check
 from grader.finance import kpi
 from grader.finance.anomaly import ORG
@@ -27,11 +27,6 @@ class _P(BaseModel):
 
 def _share(ok: int, total: int) -> float:
     return ok / total if total else 1.0
-
-
-def _listing(items: list[str], limit: int = 8) -> str:
-    shown = "; ".join(items[:limit])
-    return shown + (f"; and {len(items) - limit} more" if len(items) > limit else "")
 
 
 def _first_line(rows: list[KpiRowResult], file: str = "kpis.csv") -> dict:
@@ -83,7 +78,7 @@ def kpis_defined(ctx: Lab1Context, p: BaseModel, reveal: Reveal) -> Outcome:
         return Outcome(1.0, f"All {len(defs)} KPIs have a target, a direction and an owner.")
     incomplete = [line for line, k in zip(ctx.parsed.kpi_lines, defs)
                   if k.target is None or k.direction is None or not (k.owner or "").strip()]
-    return Outcome(_share(total - len(issues), total), f"{_listing(issues)}.", file="dashboard.yaml",
+    return Outcome(_share(total - len(issues), total), f"{listing(issues)}.", file="dashboard.yaml",
                    line=min(incomplete) if incomplete else None)
 
 
@@ -98,7 +93,7 @@ def values_match(ctx: Lab1Context, p: BaseModel, reveal: Reveal) -> Outcome:
         return Outcome(0.0, "No row of kpis.csv could be checked against the data." + notes)
     wrong = _mismatches(checked, ctx, reveal)
     head = f"{matched} of {len(checked)} checked values match."
-    return Outcome(matched / len(checked), head + (f" {_listing(wrong)}." if wrong else "") + notes,
+    return Outcome(matched / len(checked), head + (f" {listing(wrong)}." if wrong else "") + notes,
                    **_first_line(checked))
 
 
@@ -116,7 +111,7 @@ def unit_costs(ctx: Lab1Context, p: BaseModel, reveal: Reveal) -> Outcome:
     wrong = _mismatches(rows, ctx, reveal)
     if not wrong:
         return Outcome(1.0, f"All {len(rows)} unit cost(s) correct.")
-    return Outcome(matched / len(rows), f"{matched} of {len(rows)} unit costs correct. {_listing(wrong)}.",
+    return Outcome(matched / len(rows), f"{matched} of {len(rows)} unit costs correct. {listing(wrong)}.",
                    **_first_line(rows))
 
 
@@ -135,9 +130,9 @@ def alerts(ctx: Lab1Context, p: AlertParams, reveal: Reveal) -> Outcome:
     unexpected = sorted(ctx.learner_alerts - ctx.reference.alerts)
     missed = sorted(ctx.reference.alerts - ctx.learner_alerts)
     if unexpected:
-        parts.append("not reference alerts: " + _listing([f"{k} {d} {_where(u)}" for k, d, u in unexpected]))
+        parts.append("not reference alerts: " + listing([f"{k} {d} {_where(u)}" for k, d, u in unexpected]))
     if missed:
-        parts.append("missed: " + (_listing([f"{k} {d} {_where(u)}" for k, d, u in missed]) if reveal.mode == "value"
+        parts.append("missed: " + (listing([f"{k} {d} {_where(u)}" for k, d, u in missed]) if reveal.mode == "value"
                                    else f"{len(missed)} alert(s)"))
     fraction = 1.0 if passed else (min(1.0, ctx.precision / p.min_precision if p.min_precision else 1.0)
                                    + min(1.0, ctx.recall / p.min_recall if p.min_recall else 1.0)) / 2
@@ -154,7 +149,7 @@ def allocation_reported(ctx: Lab1Context, p: BaseModel, reveal: Reveal) -> Outco
         return Outcome(0.0, f"kpis.csv has no organisation-wide allocated_cost_pct for {ctx.period}.")
     if all(r.status == "matched" for r in rows):
         return Outcome(1.0, "Tag coverage (allocated_cost_pct) is reported and correct.")
-    return Outcome(0.5, "Tag coverage is reported but wrong: " + _listing(_mismatches(rows, ctx, reveal)) + ".",
+    return Outcome(0.5, "Tag coverage is reported but wrong: " + listing(_mismatches(rows, ctx, reveal)) + ".",
                    **_first_line(rows))
 
 
@@ -180,4 +175,4 @@ def target_directions(ctx: Lab1Context, p: BaseModel, reveal: Reveal) -> Outcome
     wrong = [f"{k.metric} should be '{want}' its target" for k, want in judged if k.direction != want]
     if not wrong:
         return Outcome(1.0, "Every KPI's direction makes sense.")
-    return Outcome(_share(len(judged) - len(wrong), len(judged)), f"{_listing(wrong)}.")
+    return Outcome(_share(len(judged) - len(wrong), len(judged)), f"{listing(wrong)}.")

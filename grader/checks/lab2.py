@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from grader.checks.feedback import Reveal, money, pct
+from grader.checks.feedback import Reveal, listing, money, pct
 from grader.checks.registry import Outcome, check
 from grader.finance.savings import commitment_break_even
 from grader.labs.lab2 import Lab2Context
@@ -25,11 +25,6 @@ def _at(ctx: Lab2Context, action_ids: list[str]) -> dict:
     """file and line of the first action named, for CI annotations."""
     lines = [ctx.parsed.lines[a] for a in action_ids if a in ctx.parsed.lines]
     return {"file": FILE, "line": min(lines) if lines else None}
-
-
-def _listing(items: list[str], limit: int = 8) -> str:
-    shown = "; ".join(items[:limit])
-    return shown + (f"; and {len(items) - limit} more" if len(items) > limit else "")
 
 
 class SavingsTargetParams(_P):
@@ -86,7 +81,7 @@ def claims_accurate(ctx: Lab2Context, p: ClaimsParams, reveal: Reveal) -> Outcom
     if not wrong:
         return Outcome(1.0, f"All {total} claims match the recomputed savings.")
     bad = [r.action.id for r in ctx.actions if not r.accurate]
-    return Outcome(_share(ok, total), f"{ok} of {total} claims accurate. {_listing(wrong)}.", **_at(ctx, bad))
+    return Outcome(_share(ok, total), f"{ok} of {total} claims accurate. {listing(wrong)}.", **_at(ctx, bad))
 
 
 class ScopedParams(_P):
@@ -108,7 +103,7 @@ def actions_scoped(ctx: Lab2Context, p: ScopedParams, reveal: Reveal) -> Outcome
     ok = len(ctx.actions) - len(issues)
     if not issues:
         return Outcome(1.0, f"All {ok} actions are scoped to business units in the data.")
-    return Outcome(_share(ok, len(ctx.actions)), f"{ok} of {len(ctx.actions)} actions well scoped. {_listing(issues)}.",
+    return Outcome(_share(ok, len(ctx.actions)), f"{ok} of {len(ctx.actions)} actions well scoped. {listing(issues)}.",
                    **_at(ctx, [i.split(":")[0] for i in issues]))
 
 
@@ -134,7 +129,7 @@ def actions_accountable(ctx: Lab2Context, p: AccountableParams, reveal: Reveal) 
     ok = len(ctx.actions) - len(issues)
     if not issues:
         return Outcome(1.0, f"All {ok} actions have an owner, a risk level and a mitigation.")
-    return Outcome(_share(ok, len(ctx.actions)), f"{ok} of {len(ctx.actions)} actions accountable. {_listing(issues)}.",
+    return Outcome(_share(ok, len(ctx.actions)), f"{ok} of {len(ctx.actions)} actions accountable. {listing(issues)}.",
                    **_at(ctx, [i.split(" lacks")[0] for i in issues]))
 
 
@@ -154,7 +149,7 @@ def no_losses(ctx: Lab2Context, p: BaseModel, reveal: Reveal) -> Outcome:
     if not losses:
         return Outcome(1.0, "No action loses money; every commitment is at or above break-even utilisation.")
     ok = len(ctx.actions) - len(losses)
-    return Outcome(_share(ok, len(ctx.actions)), f"Loss-making: {_listing(losses)}.",
+    return Outcome(_share(ok, len(ctx.actions)), f"Loss-making: {listing(losses)}.",
                    **_at(ctx, [r.action.id for r in ctx.actions if r.rate < 0]))
 
 
@@ -183,7 +178,7 @@ def payback(ctx: Lab2Context, p: PaybackParams, reveal: Reveal) -> Outcome:
     if not slow:
         return Outcome(1.0, f"All {ok} costed actions pay back within {p.max_payback_years:g} year(s).")
     return Outcome(_share(ok, len(costed)), f"{ok} of {len(costed)} costed actions pay back within "
-                                            f"{p.max_payback_years:g} year(s). {_listing(slow)}.",
+                                            f"{p.max_payback_years:g} year(s). {listing(slow)}.",
                    **_at(ctx, [s.split(":")[0] for s in slow]))
 
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from grader.checks.feedback import Reveal, money
+from grader.checks.feedback import Reveal, listing, money
 from grader.checks.registry import Outcome, check
-from grader.checks.sections import section_issues
+from grader.checks.sections import sections_outcome
 from grader.labs.lab3 import Lab3Context
 
 # Section names of a communication plan and the heading words that count for them (any case).
@@ -20,11 +20,6 @@ PLAN_SECTIONS = {
 
 class _P(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-
-
-def _listing(items: list[str], limit: int = 8) -> str:
-    shown = "; ".join(items[:limit])
-    return shown + (f"; and {len(items) - limit} more" if len(items) > limit else "")
 
 
 @check("lab3.reconciles", lab="lab3")
@@ -73,7 +68,7 @@ def allocation_matches(ctx: Lab3Context, p: BaseModel, reveal: Reveal) -> Outcom
     ok = total - len(issues)
     if not issues:
         return Outcome(1.0, f"All {total} units' charges match the recomputed allocation.")
-    text = f"{ok} of {total} units match. {_listing(issues)}."
+    text = f"{ok} of {total} units match. {listing(issues)}."
     if ctx.diagnosis:
         text += f" Your figures match {ctx.diagnosis}."
     lines = [c.line for c in ctx.parsed.allocation if not ctx.unit_matches(c.unit)]
@@ -104,7 +99,7 @@ def rates_recover(ctx: Lab3Context, p: RatesParams, reveal: Reveal) -> Outcome:
     if not issues:
         return Outcome(1.0, f"All {ok} rate(s) recover {target:.0%} of their cost within {tol:.0%}.")
     return Outcome(ok / len(ctx.rates), f"{ok} of {len(ctx.rates)} rates sound (target {target:.0%} ± {tol:.0%}). "
-                                        f"{_listing(issues)}.")
+                                        f"{listing(issues)}.")
 
 
 @check("lab3.model_consistent", lab="lab3")
@@ -126,12 +121,7 @@ class PlanParams(_P):
 @check("lab3.communication_plan", lab="lab3", params=PlanParams)
 def communication_plan(ctx: Lab3Context, p: PlanParams, reveal: Reveal) -> Outcome:
     """communication_plan.md has a section with real content (min_words) for each required topic."""
-    issues = section_issues(ctx.parsed.plan, p.sections, p.min_words)
-    ok = len(p.sections) - len(issues)
-    if not issues:
-        return Outcome(1.0, f"The plan covers {', '.join(p.sections)}.")
-    return Outcome(ok / len(p.sections), f"{ok} of {len(p.sections)} sections in place. {_listing(issues)}.",
-                   file="communication_plan.md")
+    return sections_outcome(ctx.parsed.plan, p.sections, p.min_words, "plan", "communication_plan.md")
 
 
 @check("lab3.finance_approval", lab="lab3")
@@ -166,4 +156,4 @@ def approvals_complete(ctx: Lab3Context, p: ApprovalsParams, reveal: Reveal) -> 
     ok = len(p.roles) - len(issues)
     if not issues:
         return Outcome(1.0, f"Approved, named and dated by {', '.join(p.roles)}.")
-    return Outcome(ok / len(p.roles), f"{_listing(issues)}.")
+    return Outcome(ok / len(p.roles), f"{listing(issues)}.")

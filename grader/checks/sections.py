@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from grader.checks.feedback import listing
+from grader.checks.registry import Outcome
 from grader.loaders.markdown_doc import Section
 
 
@@ -26,3 +28,14 @@ def section_issues(found: list[Section], topics: dict[str, list[str]], min_words
         if best.words < min_words:
             issues.append(f"{name}: '{best.title}' (line {best.line}) has {best.words} word(s), {min_words} needed")
     return issues
+
+
+def sections_outcome(found: list[Section], topics: dict[str, list[str]], min_words: int, what: str,
+                     file: str) -> Outcome:
+    """A document's section check: full credit when every topic has a section with content, else
+    the share of topics that do, and what is missing."""
+    issues = section_issues(found, topics, min_words)
+    if not issues:
+        return Outcome(1.0, f"The {what} covers {', '.join(topics)}.")
+    ok = len(topics) - len(issues)
+    return Outcome(ok / len(topics), f"{ok} of {len(topics)} sections in place. {listing(issues)}.", file=file)
