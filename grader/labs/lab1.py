@@ -256,8 +256,25 @@ def cache_part(dataset: "Dataset") -> dict[str, Any]:
 
 
 def _cached(dataset: "Dataset") -> dict[str, Any] | None:
-    return dataset.memo("lab1.cache", lambda: reference_cache.part(
-        dataset, "lab1", CACHE_MODEL, reference_cache.inputs_sha256(dataset, CACHE_INPUTS)))
+    """lab1's part of the reference cache, read into tables, when it is current and well formed."""
+    def load() -> dict[str, Any] | None:
+        section = reference_cache.part(dataset, "lab1", CACHE_MODEL,
+                                       reference_cache.inputs_sha256(dataset, CACHE_INPUTS))
+        if section is None:
+            return None
+        try:
+            periods = {}
+            for period, month in section["periods"].items():
+                table = kpi.KpiTable(period=period, values={(m, u): v for m, u, v in month["values"]},
+                                     not_gradable=dict(month["not_gradable"]), units=frozenset(month["units"]))
+                periods[period] = Lab1Reference(table=table, alerts=frozenset(tuple(a) for a in month["alerts"]))
+            months = [str(m) for m in section["months"]]
+            return {"detector": list(section["detector"]), "threshold": section["threshold"], "months": months,
+                    "periods": periods}
+        except (TypeError, ValueError, KeyError, AttributeError):
+            return None                   # damaged: recompute from the data
+
+    return dataset.memo("lab1.cache", load)
 
 
 def months(dataset: "Dataset") -> list[str]:
@@ -270,12 +287,7 @@ def _from_cache(dataset: "Dataset", period: str, detector: tuple, threshold: flo
     cached = _cached(dataset)
     if cached is None or cached["detector"] != list(detector) or cached["threshold"] != threshold:
         return None
-    month = cached["periods"].get(period)
-    if month is None:
-        return None
-    table = kpi.KpiTable(period=period, values={(m, u): v for m, u, v in month["values"]},
-                         not_gradable=dict(month["not_gradable"]), units=frozenset(month["units"]))
-    return Lab1Reference(table=table, alerts=frozenset(tuple(a) for a in month["alerts"]))
+    return cached["periods"].get(period)
 
 
 def reference(dataset: "Dataset", period: str, settings: Lab1Settings) -> Lab1Reference:

@@ -152,6 +152,8 @@ def _decode(data: Any, name: str) -> np.ndarray:
     if name in chargeback.FLAG_COLUMNS:
         return np.array(data, dtype=bool)
     values = data["values"]
+    if not all(isinstance(v, str) for v in values):
+        raise TypeError("text column values must be strings")
     return np.array([None if c < 0 else values[c] for c in data["codes"]], dtype=object)
 
 
@@ -167,8 +169,14 @@ def cache_part(dataset: "Dataset") -> dict[str, Any]:
 
 
 def _cached(dataset: "Dataset") -> dict[str, Any] | None:
-    return dataset.memo("lab3.cache", lambda: reference_cache.part(
-        dataset, "lab3", CACHE_MODEL, reference_cache.inputs_sha256(dataset, CACHE_INPUTS)))
+    def load() -> dict[str, Any] | None:
+        section = reference_cache.part(dataset, "lab3", CACHE_MODEL,
+                                       reference_cache.inputs_sha256(dataset, CACHE_INPUTS))
+        ok = (section is not None and isinstance(section.get("periods"), dict)
+              and isinstance(section.get("months"), list) and all(isinstance(m, str) for m in section["months"]))
+        return section if ok else None
+
+    return dataset.memo("lab3.cache", load)
 
 
 def _months(dataset: "Dataset") -> list[str]:
@@ -176,11 +184,22 @@ def _months(dataset: "Dataset") -> list[str]:
     return list(cached["months"]) if cached is not None else sorted(dataset.billing["x_Month"].unique())
 
 
+def _decoded(month: Any) -> chargeback.Rows | None:
+    """A cached month's rows, or None when the entry is damaged (every column its length)."""
+    try:
+        length = int(month["length"])
+        columns = {c: _decode(month["columns"][c], c) for c in CACHE_COLUMNS}
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError):
+        return None
+    well_formed = all(v.ndim == 1 and len(v) == length for v in columns.values())
+    return chargeback.Rows(length, columns) if well_formed else None
+
+
 def _rows_of(dataset: "Dataset", period: str) -> chargeback.Rows:
     cached = _cached(dataset)
-    if cached is not None and period in cached["periods"]:
-        month = cached["periods"][period]
-        return chargeback.Rows(month["length"], {c: _decode(month["columns"][c], c) for c in CACHE_COLUMNS})
+    rows = _decoded(cached["periods"][period]) if cached is not None and period in cached["periods"] else None
+    if rows is not None:
+        return rows
     billing = dataset.billing
     return chargeback.Rows.of(billing.loc[billing["x_Month"] == period, list(CACHE_COLUMNS)])
 

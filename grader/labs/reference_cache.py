@@ -34,7 +34,7 @@ def read(dataset: "Dataset") -> dict[str, Any] | None:
         path = dataset.path / FILE
         try:
             data = json.loads(path.read_text()) if path.is_file() else None
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return None
         return data if isinstance(data, dict) and data.get("schema") == SCHEMA else None
 
@@ -60,8 +60,9 @@ def billing_warnings(dataset: "Dataset") -> list[str]:
     if dataset.billing_loaded:
         return dataset.warnings
     data = read(dataset)
-    if data is not None and data.get("billing_sha256") == dataset.fingerprint():
-        return [str(w) for w in data.get("billing_warnings", [])]
+    warnings = data.get("billing_warnings") if data is not None else None
+    if isinstance(warnings, list) and data.get("billing_sha256") == dataset.fingerprint():
+        return [str(w) for w in warnings]
     return []
 
 

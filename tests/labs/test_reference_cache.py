@@ -134,3 +134,23 @@ def test_a_batch_on_current_caches_never_imports_pandas(tmp_path: Path):
                          text=True, cwd=ROOT, env={"PATH": "", "PYTHONPATH": str(ROOT), "CI": "1"})
     assert out.stdout.strip().splitlines()[-2:] == ["exit 0", "False"], out.stdout + out.stderr
     assert "4 of 4 submission(s) graded" in out.stdout
+
+
+def test_a_damaged_cache_that_still_names_the_right_files_is_recomputed_not_a_crash(tmp_path: Path):
+    folder = _copy(tmp_path)
+    path = folder / reference_cache.FILE
+    data = json.loads(path.read_text())
+    data["lab1"]["periods"]["2026-09"]["values"] = [["effective_cost", ""]]               # a row cut short
+    data["lab3"]["periods"]["2026-09"]["columns"]["EffectiveCost"] = [1.0, 2.0]          # a column cut short
+    data["lab3"]["periods"]["2026-08"]["columns"]["ServiceName"]["codes"] = [10 ** 6]
+    data["billing_warnings"] = 7
+    path.write_text(json.dumps(data))
+    for lab in ("lab1", "lab3"):
+        result = run("grade", REFERENCE / lab, "--dataset", folder, "--format", "json")
+        golden = (ROOT / "tests" / "golden" / f"{lab}-reference.json").read_text()
+        assert result.exit_code == 0 and result.output == golden
+    dataset = load_dataset(folder, reuse=False)
+    assert lab1._cached(dataset) is None and lab3._decoded(data["lab3"]["periods"]["2026-08"]) is None
+    assert reference_cache.billing_warnings(dataset) == []
+    (folder / reference_cache.FILE).write_text("[" * 100_000 + "]" * 100_000)              # too deep to parse
+    assert reference_cache.read(load_dataset(folder, reuse=False)) is None
