@@ -111,12 +111,9 @@ RowsLike = Union[Rows, "pd.DataFrame"]
 
 def group_sums(values: np.ndarray, keys: np.ndarray) -> dict[str, float]:
     """Σ values per key (missing values skipped), correctly rounded, keys in sorted order."""
-    out = {}
+    names = np.array([str(k) for k in keys], dtype=object)
     present = ~np.isnan(values)
-    for key in sorted({str(k) for k in keys}):
-        mask = present & (keys == key)
-        out[key] = math.fsum(values[mask].tolist())
-    return out
+    return {key: math.fsum(values[present & (names == key)].tolist()) for key in sorted(set(names.tolist()))}
 
 
 class MatchIndex:
