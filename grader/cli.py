@@ -276,8 +276,9 @@ def batch(folder: Path, course_path: Path | None, lab: str | None, jobs: int | N
         if book is not None:
             book.close()
     width = max((len(r[0]) for r in rows), default=10)
-    for name, learner, lab_id, score, state in sorted(rows):
-        click.echo(f"{name:<{width}}  {learner:<12} {lab_id:<10} {score:>10}  {state}")
+    if rows:                              # one write, not one per line: a cohort has thousands
+        click.echo("\n".join(f"{name:<{width}}  {learner:<12} {lab_id:<10} {score:>10}  {state}"
+                             for name, learner, lab_id, score, state in sorted(rows)))
     graded = sum(1 for r in rows if r[1] != "-")
     summary = f"{graded} of {len(rows)} submission(s) graded"
     if skipped:
