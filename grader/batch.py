@@ -100,8 +100,9 @@ def warm(course: LoadedCourse) -> None:
     from grader.engine import rubric_for
     from grader.loaders.dataset import load_dataset
     from grader.loaders.markdown_doc import sections
-    from grader.reporters import REPORTERS  # noqa: F401 - imported once here, not in each worker
 
+    if _FORMATS:                              # imported once here, not in each worker
+        from grader.reporters import REPORTERS  # noqa: F401
     global _COURSE
     _COURSE = course
     sections("")                              # builds the Markdown parser once for all workers
@@ -148,7 +149,6 @@ def _grade(path: Path) -> Outcome:
     import json
 
     from grader.engine import GradeOptions, grade_with_manifest
-    from grader.reporters import REPORTERS
 
     assert _COURSE is not None
     files = _files(path)                  # read once: for the hash and for the stored copy
@@ -161,7 +161,10 @@ def _grade(path: Path) -> Outcome:
         result = report.to_json_dict()
         stored = json.dumps(result, sort_keys=True, allow_nan=False)
         head = {k: result[k] for k in HEAD if k in result}     # so the parent need not parse `stored` again
-        rendered = {fmt: REPORTERS[fmt](report) for fmt in _FORMATS}
+        rendered = None
+        if _FORMATS:
+            from grader.reporters import REPORTERS
+            rendered = {fmt: REPORTERS[fmt](report) for fmt in _FORMATS}
     except GraderError as exc:
         return Outcome(path, sha, None, exc.message, int(exc.exit_code))
     except Exception as exc:  # noqa: BLE001 - one bad submission never stops a batch

@@ -210,10 +210,11 @@ def batch(folder: Path, course_path: Path | None, lab: str | None, jobs: int | N
     from grader import batch as engine
     from grader.engine import rubric_for
     from grader.gradebook.store import Gradebook
-    from grader.reporters import SUFFIXES
 
     if fmts and out_dir is None:
         raise UsageError("--format needs --out, the folder that receives the files.")
+    if out_dir is not None:
+        from grader.reporters import SUFFIXES
     course = _load_course(course_path)
     paths = engine.discover(folder)
     if shard_spec:
