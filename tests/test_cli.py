@@ -283,3 +283,17 @@ def test_check_says_what_to_fix_first():
     invalid = json.loads(run("check", EXAMPLES / "lab2-invalid", "--format", "json").output)
     assert invalid["fix_first"].startswith("7 problem(s) stop grading; start with playbook.yaml:1 (claimed_savings)")
     assert "fix_first" not in json.loads(run("grade", EXAMPLES / "lab2-good", "--format", "json").output)
+
+
+@pytest.mark.parametrize("given, expected", [(None, "__all__"), ("", ""), ("logfire", "logfire")])
+def test_the_command_line_turns_pydantic_plugins_off_unless_told(given, expected):
+    import subprocess
+    import sys
+
+    env = {"PATH": "", "PYTHONPATH": str(ROOT)}
+    if given is not None:
+        env["PYDANTIC_DISABLE_PLUGINS"] = given
+    code = ("import atexit, gc, os\nregistered = []\natexit.register = registered.append\n"
+            "import grader.cli\nprint(repr(os.environ.get('PYDANTIC_DISABLE_PLUGINS')), registered == [gc.freeze])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env)
+    assert out.stdout.split() == [repr(expected), "True"], out.stderr
