@@ -171,7 +171,7 @@ def _prepare_utilization(dataset: "Dataset", attrs: "pd.DataFrame") -> "pd.DataF
         line = int(bad.to_numpy().argmax()) + 2
         raise ConfigError(f"utilization.csv has {int(bad.sum())} unreadable row(s), the first on line {line}: "
                           "Date, GpuHours and GpuUtilization (0..1) are required.")
-    models = sorted(set(util["GpuModel"]) - set(settings.gpu_power_watts))
+    models = sorted(set(util["GpuModel"].unique()) - set(settings.gpu_power_watts))
     if models:
         raise ConfigError(f"dataset.yaml has no gpu_power_watts for GPU model(s) {', '.join(models)} "
                           "used in utilization.csv; add their min and max watts.")
@@ -258,8 +258,7 @@ def cache_part(dataset: "Dataset") -> dict[str, Any]:
 def _cached(dataset: "Dataset") -> dict[str, Any] | None:
     """lab1's part of the reference cache, read into tables, when it is current and well formed."""
     def load() -> dict[str, Any] | None:
-        section = reference_cache.part(dataset, "lab1", CACHE_MODEL,
-                                       reference_cache.inputs_sha256(dataset, CACHE_INPUTS))
+        section = reference_cache.part(dataset, "lab1", CACHE_MODEL, CACHE_INPUTS)
         if section is None:
             return None
         try:

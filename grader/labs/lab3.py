@@ -170,8 +170,7 @@ def cache_part(dataset: "Dataset") -> dict[str, Any]:
 
 def _cached(dataset: "Dataset") -> dict[str, Any] | None:
     def load() -> dict[str, Any] | None:
-        section = reference_cache.part(dataset, "lab3", CACHE_MODEL,
-                                       reference_cache.inputs_sha256(dataset, CACHE_INPUTS))
+        section = reference_cache.part(dataset, "lab3", CACHE_MODEL, CACHE_INPUTS)
         ok = (section is not None and isinstance(section.get("periods"), dict)
               and isinstance(section.get("months"), list) and all(isinstance(m, str) for m in section["months"]))
         return section if ok else None

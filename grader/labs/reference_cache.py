@@ -22,9 +22,9 @@ def inputs_sha256(dataset: "Dataset", names: tuple[str, ...]) -> str:
     """sha256 over dataset.yaml and the named files of the dataset folder (absent ones count as absent)."""
     digest = hashlib.sha256()
     for name in ("dataset.yaml", *names):
-        path = dataset.path / name
+        file = dataset.sha256_of(dataset.path / name)      # each file read once, the billing file included
         digest.update(name.encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b"absent")
+        digest.update(bytes.fromhex(file) if file is not None else b"absent")
     return digest.hexdigest()
 
 
@@ -41,16 +41,16 @@ def read(dataset: "Dataset") -> dict[str, Any] | None:
     return dataset.memo("reference-cache", load)
 
 
-def part(dataset: "Dataset", name: str, model: int, inputs: str | None = None) -> dict[str, Any] | None:
-    """One part of the cache when it was computed by this `model` from these inputs (default: the
-    billing file alone), else None."""
+def part(dataset: "Dataset", name: str, model: int, inputs: tuple[str, ...] = ()) -> dict[str, Any] | None:
+    """One part of the cache when it was computed by this `model` from the billing file and the
+    named `inputs` files as they are now, else None. Files are hashed only when a cache is there."""
     data = read(dataset)
     if data is None or data.get("billing_sha256") != dataset.fingerprint():
         return None
     section = data.get(name)
     if not isinstance(section, dict) or section.get("model") != model:
         return None
-    if inputs is not None and section.get("inputs_sha256") != inputs:
+    if inputs and section.get("inputs_sha256") != inputs_sha256(dataset, inputs):
         return None
     return section
 

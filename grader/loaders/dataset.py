@@ -68,9 +68,17 @@ class Dataset:
             self._memo[key] = compute()
         return self._memo[key]
 
+    def sha256_of(self, path: Path) -> str | None:
+        """sha256 of a file's bytes, read once per dataset; None when there is no such file."""
+        return self.memo(f"sha256:{path}",
+                         lambda: hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None)
+
     def fingerprint(self) -> str:
         """sha256 of the billing file's bytes (identifies the data a grade was computed on)."""
-        return self.memo("fingerprint", lambda: hashlib.sha256(self.billing_path.read_bytes()).hexdigest())
+        digest = self.sha256_of(self.billing_path)
+        if digest is None:
+            raise ConfigError(f"billing file {self.billing_path} is missing.")
+        return digest
 
 
 def _read_table(path: Path, columns: tuple[str, ...]) -> "pd.DataFrame | None":

@@ -154,3 +154,24 @@ def test_a_damaged_cache_that_still_names_the_right_files_is_recomputed_not_a_cr
     assert reference_cache.billing_warnings(dataset) == []
     (folder / reference_cache.FILE).write_text("[" * 100_000 + "]" * 100_000)              # too deep to parse
     assert reference_cache.read(load_dataset(folder, reuse=False)) is None
+
+
+def test_each_input_file_is_hashed_once_and_only_when_a_cache_is_there(tmp_path: Path, monkeypatch):
+    read: list[str] = []
+    original = Path.read_bytes
+
+    def counting(self: Path) -> bytes:
+        read.append(self.name)
+        return original(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    cached = load_dataset(_copy(tmp_path / "a"), reuse=False)
+    assert lab1._cached(cached) is not None and lab3._cached(cached) is not None
+    # billing.csv serves the fingerprint and both labs' input hashes: read once, as every other input
+    # (dataset.yaml twice: load_dataset parses it, the cache hashes it)
+    assert sorted(read) == sorted(["billing.csv", "dataset.yaml", "dataset.yaml", "utilization.csv",
+                                   "business_metrics.csv", "budgets.csv"])
+    bare = load_dataset(_copy(tmp_path / "b", cache=False), reuse=False)
+    read.clear()
+    assert lab1._cached(bare) is None and lab3._cached(bare) is None
+    assert read == []                     # no cache file: nothing to compare a hash with, nothing hashed
