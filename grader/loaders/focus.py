@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from grader.errors import ConfigError
 from grader.finance.common import UNTAGGED
 from grader.models.problems import Problem
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 
@@ -92,18 +93,25 @@ def tag_value(text: str, tag_key: str) -> tuple[str | None, bool]:
     return (value if isinstance(value, str) else json.dumps(value)), True
 
 
-def tag_values(tags: "pd.Series", tag_key: str) -> tuple["pd.Series", int]:
-    """Each row's value of tag `tag_key` from its Tags JSON (None when absent, null or empty; a
-    number or boolean as its JSON text), and the number of rows whose Tags is not valid JSON.
+def business_units(tags: "pd.Series", tag_key: str) -> tuple[Any, "np.ndarray", int]:
+    """Each row's business unit from its Tags JSON (`untagged` where the tag is absent, null or
+    empty; a number or boolean as its JSON text), whether the row is tagged, and the number of rows
+    whose Tags is not valid JSON.
 
-    Only distinct Tags texts are parsed: exports repeat the same few tag sets on many rows.
+    Only distinct Tags texts are parsed (exports repeat the same few tag sets on many rows); the
+    rows take their values by code, never by a Python loop or a string lookup per row.
     """
-    present = tags.dropna()
-    parsed = {text: tag_value(text, tag_key) for text in present.unique()}
-    values = tags.map({text: value for text, (value, _) in parsed.items()})
-    invalid_texts = [text for text, (_, valid) in parsed.items() if not valid]
-    invalid = int(present.isin(invalid_texts).sum()) if invalid_texts else 0
-    return values.astype(object), invalid
+    import numpy as np
+    import pandas as pd
+
+    codes, texts = pd.factorize(tags)                  # a null Tags has code -1
+    parsed = [tag_value(text, tag_key) for text in texts]
+    # One entry per distinct text, then one for -1 (no Tags), which numpy's take reads as the last.
+    names = pd.Series([value if value is not None else UNTAGGED for value, _ in parsed] + [UNTAGGED], dtype="str")
+    tagged = np.array([value is not None for value, _ in parsed] + [False], dtype=bool)
+    valid = np.array([ok for _, ok in parsed], dtype=bool)
+    invalid = int(np.bincount(codes[codes >= 0], minlength=len(texts))[~valid].sum()) if len(texts) else 0
+    return names.array.take(codes), tagged[codes], invalid
 
 
 def _bad_values(frame: "pd.DataFrame", column: str, parsed: "pd.Series", file: str) -> list[Problem]:
@@ -141,7 +149,10 @@ def load_billing(path: Path, business_unit_tag: str = "business_unit") -> Billin
         problems += _bad_values(frame, column, parsed, file)
         frame[column] = parsed
     for column in TIME_COLUMNS:
-        parsed = pd.to_datetime(frame[column], utc=True, format="ISO8601", errors="coerce")
+        # An export repeats a few dozen period bounds on every row: parse each distinct text once.
+        codes, texts = pd.factorize(frame[column])
+        times = pd.to_datetime(texts, utc=True, format="ISO8601", errors="coerce")
+        parsed = pd.Series(times.take(codes, allow_fill=True, fill_value=pd.NaT), index=frame.index)
         problems += _bad_values(frame, column, parsed, file)
         frame[column] = parsed
     missing_start = frame["ChargePeriodStart"].isna()
@@ -152,9 +163,9 @@ def load_billing(path: Path, business_unit_tag: str = "business_unit") -> Billin
     if problems:
         raise ConfigError(f"billing file {path} has unreadable values.", problems)
 
-    units, invalid = tag_values(frame["Tags"], business_unit_tag)
-    frame["x_Tagged"] = units.notna().to_numpy()
-    frame["x_BusinessUnit"] = units.fillna(UNTAGGED).astype("str")
+    units, tagged, invalid = business_units(frame["Tags"], business_unit_tag)
+    frame["x_Tagged"] = tagged
+    frame["x_BusinessUnit"] = units
     start = frame["ChargePeriodStart"]
     frame["x_Day"] = start.dt.floor("D")
     year_month = start.dt.year * 100 + start.dt.month

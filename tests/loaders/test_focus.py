@@ -80,6 +80,20 @@ def test_business_unit_rules(tmp_path: Path):
     assert billing.warnings == ["billing.csv: 1 row(s) have Tags that are not valid JSON; they count as untagged."]
 
 
+def test_repeated_tags_count_by_row_not_by_text(tmp_path: Path):
+    # Distinct Tags texts are parsed once and the rows take their values by code: the counts and
+    # flags must still be per row, nulls included.
+    path = write(tmp_path,
+                 _row(Tags="not json"), _row(Tags='{"business_unit": "search"}'), _row(Tags="NULL"),
+                 _row(Tags="not json"), _row(Tags='{"business_unit": "search"}'), _row(Tags="{broken"),
+                 _row(Tags="not json"))
+    billing = load_billing(path)
+    assert billing.frame["x_BusinessUnit"].tolist() == ["untagged", "search", "untagged", "untagged", "search",
+                                                        "untagged", "untagged"]
+    assert billing.frame["x_Tagged"].tolist() == [False, True, False, False, True, False, False]
+    assert billing.warnings == ["billing.csv: 4 row(s) have Tags that are not valid JSON; they count as untagged."]
+
+
 def test_custom_tag_key_and_timezones(tmp_path: Path):
     path = write(tmp_path,
                  _row(Tags='{"cost_center": "ads"}', ChargePeriodStart="2026-09-30T23:30:00-02:00"),
