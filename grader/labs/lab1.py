@@ -18,6 +18,7 @@ from grader.labs import reference_cache
 from grader.labs.base import LabSpec
 from grader.loaders.csv_table import number, read_table
 from grader.loaders.submission import SubmissionFiles
+from grader.loaders.timestamps import parse_utc
 from grader.labs.reading import read_yaml_model
 from grader.models.problems import Problem
 from grader.models.submission import Dashboard
@@ -161,7 +162,7 @@ def _prepare_utilization(dataset: "Dataset", attrs: "pd.DataFrame") -> "pd.DataF
     settings = dataset.settings
     util = pd.DataFrame({
         "ResourceId": raw["ResourceId"].astype("str"),
-        "day": pd.to_datetime(raw["Date"], utc=True, format="ISO8601", errors="coerce").dt.floor("D"),
+        "day": parse_utc(raw["Date"]).dt.floor("D"),
         "GpuHours": pd.to_numeric(raw["GpuHours"], errors="coerce"),
         "GpuUtilization": pd.to_numeric(raw["GpuUtilization"], errors="coerce"),
         "GpuModel": raw["GpuModel"].astype("str"),
@@ -191,9 +192,7 @@ def _prepare_utilization(dataset: "Dataset", attrs: "pd.DataFrame") -> "pd.DataF
 
 
 def _month_of(dates: "pd.Series") -> "pd.Series":
-    import pandas as pd
-
-    return pd.to_datetime(dates, utc=True, format="ISO8601", errors="coerce").dt.strftime("%Y-%m")
+    return parse_utc(dates).dt.strftime("%Y-%m")
 
 
 def base(dataset: "Dataset") -> Base:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from grader.errors import ConfigError
 from grader.finance.common import UNTAGGED
+from grader.loaders.timestamps import parse_utc
 from grader.models.problems import Problem
 
 if TYPE_CHECKING:
@@ -149,10 +150,7 @@ def load_billing(path: Path, business_unit_tag: str = "business_unit") -> Billin
         problems += _bad_values(frame, column, parsed, file)
         frame[column] = parsed
     for column in TIME_COLUMNS:
-        # An export repeats a few dozen period bounds on every row: parse each distinct text once.
-        codes, texts = pd.factorize(frame[column])
-        times = pd.to_datetime(texts, utc=True, format="ISO8601", errors="coerce")
-        parsed = pd.Series(times.take(codes, allow_fill=True, fill_value=pd.NaT), index=frame.index)
+        parsed = parse_utc(frame[column])
         problems += _bad_values(frame, column, parsed, file)
         frame[column] = parsed
     missing_start = frame["ChargePeriodStart"].isna()
