@@ -12,6 +12,8 @@ import pytest
 from grader.finance import anomaly, chargeback, investment, kpi, savings
 from grader.labs import lab1, lab3
 from grader.loaders.dataset import load_dataset
+from grader.loaders.focus import business_units, load_billing
+from grader.loaders.timestamps import parse_utc
 
 DATASET = Path(__file__).resolve().parents[2] / "grader" / "data" / "ai-platform"
 
@@ -54,3 +56,27 @@ def test_allocation_of_a_month(benchmark, dataset):
 
 def test_irr(benchmark):
     benchmark(investment.irr, 70000, [12000, 15000, 18000, 21000, 26000])
+
+
+def test_load_the_shipped_billing_file(benchmark):
+    benchmark(load_billing, DATASET / "billing.csv")
+
+
+@pytest.fixture(scope="module")
+def export_columns():
+    """Columns shaped like a large export's: 500,000 rows repeating 92 days and 40 tag sets."""
+    import pandas as pd
+
+    rng = np.random.default_rng(2)
+    days = np.array(pd.date_range("2026-07-01", periods=92, freq="D").strftime("%Y-%m-%dT%H:%M:%SZ"), dtype=object)
+    tags = np.array(['{"business_unit": "u%d", "env": "prod"}' % i for i in range(40)] + [None], dtype=object)
+    return (pd.Series(days[rng.integers(0, 92, 500_000)], dtype="str"),
+            pd.Series(tags[rng.integers(0, 41, 500_000)], dtype="str"))
+
+
+def test_parse_500k_period_starts(benchmark, export_columns):
+    benchmark(parse_utc, export_columns[0])
+
+
+def test_business_units_of_500k_rows(benchmark, export_columns):
+    benchmark(business_units, export_columns[1], "business_unit")
