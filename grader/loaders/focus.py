@@ -59,10 +59,25 @@ def _read_csv_arrow(path: Path) -> "pd.DataFrame":
     return frame.rename(columns=lambda c: c.lstrip("\ufeff"))
 
 
+def _arrow_text(kind: object) -> bool:
+    import pyarrow as pa
+
+    return (pa.types.is_string(kind) or pa.types.is_large_string(kind)
+            or getattr(pa.types, "is_string_view", lambda _: False)(kind))
+
+
 def _read_raw(path: Path) -> "pd.DataFrame":
     import pandas as pd
 
     if path.suffix.lower() == ".parquet":
+        import pyarrow.parquet as pq
+
+        schema = pq.read_schema(path)
+        if "Tags" in schema.names:
+            kind = schema.field("Tags").type
+            if not (_arrow_text(kind) or str(kind) == "null"):
+                raise ValueError(f"its Tags column holds {kind}, but FOCUS Tags is JSON object text "
+                                 '(`{"business_unit": "search"}`); write Tags as a string column of JSON')
         frame = pd.read_parquet(path)
         text_cols = [c for c in frame.columns if frame[c].dtype == object or str(frame[c].dtype) in ("str", "string")]
         for c in text_cols:  # Parquet keeps '' and 'NULL' as text; the contract says they are nulls
@@ -132,9 +147,11 @@ def load_billing(path: Path, business_unit_tag: str = "business_unit") -> Billin
     import pandas as pd
 
     file = path.name
+    import pyarrow as pa
+
     try:
         frame = _read_raw(path)
-    except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+    except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError, pa.ArrowException) as exc:
         raise ConfigError(f"cannot read billing file {path}: {exc}".rstrip(".") + ".") from None
     for alias, name in COLUMN_ALIASES.items():
         if alias in frame.columns and name not in frame.columns:

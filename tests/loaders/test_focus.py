@@ -140,3 +140,20 @@ def test_parquet_matches_csv(tmp_path: Path, focus_sample: Path):
     assert frame["EffectiveCost"].sum() == pytest.approx(csv_frame["EffectiveCost"].sum(), abs=1e-12)
     assert frame["x_BusinessUnit"].tolist() == csv_frame["x_BusinessUnit"].tolist()
     assert frame["PricingCategory"].isna().sum() == 7
+
+
+def test_a_parquet_file_with_map_tags_or_no_parquet_at_all_is_a_located_configuration_error(tmp_path: Path,
+                                                                                           focus_sample: Path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    raw = pd.read_csv(focus_sample, dtype=str, keep_default_na=False).head(3)
+    table = pa.Table.from_pandas(raw, preserve_index=False)
+    tags = pa.array([[("business_unit", "search")]] * 3, type=pa.map_(pa.string(), pa.string()))
+    table = table.set_column(table.schema.get_field_index("Tags"), "Tags", tags)
+    pq.write_table(table, tmp_path / "billing.parquet")
+    with pytest.raises(ConfigError, match=r"Tags column holds map<string, string.*write Tags as a string column"):
+        load_billing(tmp_path / "billing.parquet")
+    (tmp_path / "broken.parquet").write_bytes(b"PAR1 not really")
+    with pytest.raises(ConfigError, match=r"cannot read billing file .*broken.parquet"):
+        load_billing(tmp_path / "broken.parquet")
