@@ -137,13 +137,19 @@ CACHE_COLUMNS = (*ROW_COLUMNS, "Tags")
 
 
 def _encode(values: np.ndarray, name: str) -> Any:
+    """A column as the cache keeps it: numbers and flags as lists, text as its distinct values (in
+    order of first appearance) and one code per row, -1 for null."""
     if name in chargeback.NUMBER_COLUMNS:
-        return [float(v) for v in values]
+        return values.astype(float).tolist()
     if name in chargeback.FLAG_COLUMNS:
-        return [bool(v) for v in values]
-    lookup: dict[str, int] = {}
-    codes = [-1 if v is None else lookup.setdefault(str(v), len(lookup)) for v in values]
-    return {"values": list(lookup), "codes": codes}
+        return values.astype(bool).tolist()
+    import pandas as pd                       # only when the cache is written, from the billing rows
+
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    # Distinct objects whose text is the same (1 and "1") share one value, as they would as text.
+    first: dict[str, int] = {}
+    remap = np.array([first.setdefault(str(u), len(first)) for u in uniques] + [-1], dtype=np.intp)
+    return {"values": list(first), "codes": remap[codes].tolist()}
 
 
 def _decode(data: Any, name: str) -> np.ndarray:
@@ -154,7 +160,15 @@ def _decode(data: Any, name: str) -> np.ndarray:
     values = data["values"]
     if not all(isinstance(v, str) for v in values):
         raise TypeError("text column values must be strings")
-    return np.array([None if c < 0 else values[c] for c in data["codes"]], dtype=object)
+    codes = np.asarray(data["codes"])
+    if codes.size == 0:
+        codes = codes.astype(np.intp)
+    elif codes.ndim != 1 or codes.dtype.kind not in "iub":
+        raise TypeError("text column codes must be integers")
+    if codes.size and codes.max() >= len(values):
+        raise IndexError("a text column code names no value")
+    table = np.array([*values, None], dtype=object)     # any negative code: the trailing None (null)
+    return table[np.where(codes < 0, len(values), codes)]
 
 
 def cache_part(dataset: "Dataset") -> dict[str, Any]:
