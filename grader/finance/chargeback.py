@@ -111,9 +111,14 @@ RowsLike = Union[Rows, "pd.DataFrame"]
 
 def group_sums(values: np.ndarray, keys: np.ndarray) -> dict[str, float]:
     """Σ values per key (missing values skipped), correctly rounded, keys in sorted order."""
-    names = np.array([str(k) for k in keys], dtype=object)
+    lookup: dict[str, int] = {}
+    codes = np.array([lookup.setdefault(str(k), len(lookup)) for k in keys.tolist()], dtype=np.intp)
     present = ~np.isnan(values)
-    return {key: math.fsum(values[present & (names == key)].tolist()) for key in sorted(set(names.tolist()))}
+    # One sort, then each key's values are one slice: O(n log n), not a pass over all rows per key.
+    order = np.argsort(codes[present], kind="stable")
+    grouped = values[present][order]
+    bounds = np.searchsorted(codes[present][order], np.arange(len(lookup) + 1))
+    return {key: math.fsum(grouped[bounds[lookup[key]]:bounds[lookup[key] + 1]].tolist()) for key in sorted(lookup)}
 
 
 class MatchIndex:
@@ -129,8 +134,8 @@ class MatchIndex:
     def _factorised(self, column: str) -> tuple[np.ndarray, dict[str, int]]:
         if column not in self._codes:
             lookup: dict[str, int] = {}
-            codes = np.fromiter((-1 if v is None else lookup.setdefault(v, len(lookup))
-                                 for v in self.rows.column(column)), dtype=np.int64, count=len(self.rows))
+            codes = np.array([-1 if v is None else lookup.setdefault(v, len(lookup))
+                              for v in self.rows.column(column).tolist()], dtype=np.int64)
             self._codes[column] = (codes, lookup)          # missing -> -1, never matched
         return self._codes[column]
 

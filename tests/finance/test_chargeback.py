@@ -155,3 +155,32 @@ def test_proportional_split_of_subnormal_direct_costs():
     month = rows(("a", "Compute", 5e-324), (None, "Compute", 1.5))
     a = chargeback.allocate(month, "EffectiveCost", [Rule("u", {"untagged": True}, "proportional")], 0.0)
     assert a.charges["a"] == 1.5
+
+
+def test_group_sums_are_exact_per_key_in_sorted_order_with_missing_values_skipped():
+    import math
+
+    import numpy as np
+
+    keys = np.array(["b", "a", 1, "1", None, "b", "c", "a", "b"], dtype=object)
+    values = np.array([1e16, 0.1, 2.0, 3.0, 4.0, 1.0, np.nan, 0.2, -1e16])
+    # 1 and "1" are one key as text; "c" has only a missing value and still appears (with 0);
+    # b's 1e16 + 1 − 1e16 is 1 (math.fsum), where float addition in row order gives 0
+    assert chargeback.group_sums(values, keys) == {"1": 5.0, "None": 4.0, "a": math.fsum([0.1, 0.2]),
+                                                   "b": 1.0, "c": 0.0}
+    assert list(chargeback.group_sums(values, keys)) == ["1", "None", "a", "b", "c"]
+    assert chargeback.group_sums(np.array([]), np.array([], dtype=object)) == {}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c", "d", "ü", ""]),
+                          st.one_of(st.floats(-1e12, 1e12), st.just(float("nan")))), max_size=60))
+def test_group_sums_equal_a_sum_per_key_done_one_key_at_a_time(pairs):
+    import math
+
+    import numpy as np
+
+    keys = np.array([k for k, _ in pairs], dtype=object)
+    values = np.array([v for _, v in pairs], dtype=float)
+    expected = {k: math.fsum(v for kk, v in pairs if kk == k and not math.isnan(v)) for k in sorted({k for k, _ in pairs})}
+    assert chargeback.group_sums(values, keys) == expected
