@@ -145,10 +145,9 @@ def _bad_values(frame: "pd.DataFrame", column: str, parsed: "pd.Series", file: s
 def load_billing(path: Path, business_unit_tag: str = "business_unit") -> Billing:
     """Load and normalise a billing file; every problem is reported at once as a `ConfigError`."""
     import pandas as pd
-
-    file = path.name
     import pyarrow as pa
 
+    file = path.name
     try:
         frame = _read_raw(path)
     except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError, pa.ArrowException) as exc:
