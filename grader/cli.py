@@ -20,7 +20,7 @@ from grader.errors import ExitCode, GraderError, UsageError
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 # At exit, CPython's last collections walk every object the imports made (about 50 ms, longer than
 # most commands' own work); the process is ending, so move them out of the collector's sight first.
-# Registered first, so it runs after every other exit handler.
+# Registered when the CLI is imported, before any command registers its own, so it runs after them.
 atexit.register(gc.freeze)
 
 FORMATS = ("terminal", "json", "gradescope", "junit", "markdown", "classroom", "html")   # = REPORTERS keys (tested)
